@@ -1,0 +1,54 @@
+import { buildServer } from '../server/app.js';
+import { ConfigError, describeConfig, loadConfig } from '../server/config.js';
+
+/** Grace period for a shutdown before the process exits anyway. */
+const SHUTDOWN_MS = 5000;
+
+/** `switchboard serve`: loads the configuration, listens, and shuts down gracefully on SIGINT/SIGTERM. */
+export async function serve(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(
+      `Usage: switchboard serve [options]\nEach option is also read from its environment variable.\n${describeConfig().join('\n')}\n`,
+    );
+    return;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env, argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`switchboard: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await buildServer(config);
+  await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address() as { port: number };
+  process.stdout.write(`Switchboard listening on http://${config.host}:${port}\n`);
+  for (const t of app.switchboard.transports) {
+    const addr = t.address?.();
+    if (addr) process.stdout.write(`  ${t.name} on ${addr.host}:${addr.port}\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      process.stderr.write('switchboard: shutdown took too long, exiting\n');
+      process.exit(1);
+    }, SHUTDOWN_MS);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`switchboard: error during shutdown: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,43 @@
+import { LIMITS } from '../protocol/limits.js';
+import { normalizeNick } from '../protocol/names.js';
+
+/** The nicks in use in one namespace; nicks are unique regardless of case. */
+export class NickRegistry {
+  private readonly taken = new Set<string>();
+  private guests = 0;
+
+  /** Claims `wanted` if valid and free, else a free variant of it, else a free `guest-N`. */
+  claim(wanted: string | undefined): string {
+    const nick = wanted === undefined ? undefined : normalizeNick(wanted);
+    const granted = nick === undefined ? this.freeGuest() : this.freeVariant(nick);
+    this.taken.add(granted.toLowerCase());
+    return granted;
+  }
+
+  /** Frees a nick. */
+  release(nick: string): void {
+    this.taken.delete(nick.toLowerCase());
+  }
+
+  /** True when the nick is in use. */
+  has(nick: string): boolean {
+    return this.taken.has(nick.toLowerCase());
+  }
+
+  private freeGuest(): string {
+    let nick: string;
+    do nick = `guest-${++this.guests}`;
+    while (this.has(nick));
+    return nick;
+  }
+
+  private freeVariant(nick: string): string {
+    if (!this.has(nick)) return nick;
+    for (let n = 2; ; n++) {
+      const suffix = `-${n}`;
+      const base = [...nick].slice(0, LIMITS.nickMax - suffix.length).join('');
+      const candidate = `${base}${suffix}`;
+      if (!this.has(candidate)) return candidate;
+    }
+  }
+}

@@ -1,0 +1,295 @@
+import type { StoredMessage } from '../history/history.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { LIMITS } from '../protocol/limits.js';
+import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
+import type { ClientFrame, ClientFrameType, HelloFrame, ResumedRoom } from '../protocol/schemas.js';
+import { SUPPORTED_CAPS } from './hub.js';
+import type { Membership, Session } from './session.js';
+import { toWire } from './wire.js';
+
+type Handler<T extends ClientFrameType> = (
+  s: Session,
+  frame: Extract<ClientFrame, { type: T }>,
+) => void | Promise<void>;
+
+const SESSION_ID_RE = /^s_[A-Za-z0-9_-]{8,60}$/;
+/** Rooms a resume may name; more are ignored. */
+const MAX_RESUME_ROOMS = 100;
+/** Replay is bounded by the history itself; this only caps a single read. */
+const MAX_REPLAY = 100_000;
+
+function nsOf(s: Session) {
+  if (!s.ns) throw new ProtocolError('hello_required');
+  return s.ns;
+}
+
+function checkRoom(room: string): void {
+  if (!isValidRoom(room))
+    throw new ProtocolError('invalid_room', `Invalid room name "${room.slice(0, 80)}".`);
+}
+
+function membershipOf(s: Session, room: string): Membership {
+  checkRoom(room);
+  const membership = s.rooms.get(room);
+  if (!membership) throw new ProtocolError('not_in_room', `Not in room "${room}"; join it first.`);
+  return membership;
+}
+
+function historyFailed(s: Session, error: unknown): never {
+  s.hub.options.onError?.(error, 'history');
+  throw new ProtocolError('history_unavailable', 'The room history could not be reached.');
+}
+
+/** Adds the session to a room (held back until caught up) and tells the room. */
+function enter(s: Session, room: string): Membership {
+  const ns = nsOf(s);
+  const membership: Membership = { lastSeq: 0, buffer: [] };
+  s.rooms.set(room, membership);
+  s.hub.addMember(ns, room, s);
+  s.hub.options.bus.publish({
+    kind: 'presence',
+    ns: ns.name,
+    room,
+    event: 'join',
+    nick: s.nick,
+    session: s.id,
+  });
+  return membership;
+}
+
+/** Takes the session out of a room and tells the room. */
+function exit(s: Session, room: string): void {
+  const ns = nsOf(s);
+  s.rooms.delete(room);
+  s.hub.removeMember(ns, room, s);
+  s.hub.options.bus.publish({
+    kind: 'presence',
+    ns: ns.name,
+    room,
+    event: 'leave',
+    nick: s.nick,
+    session: s.id,
+  });
+}
+
+async function hello(s: Session, frame: HelloFrame): Promise<void> {
+  if (s.isOpen) throw new ProtocolError('bad_frame', 'hello was already received on this connection.');
+  const nsName = frame.ns ?? '/';
+  if (!isValidNamespace(nsName))
+    throw new ProtocolError('bad_frame', `Invalid namespace "${nsName.slice(0, 64)}".`);
+  const { authenticate } = s.hub.options;
+  if (authenticate) {
+    s.welcoming();
+    let allowed: boolean;
+    try {
+      allowed = await authenticate({ token: frame.token, ns: nsName, nick: frame.nick });
+    } catch (error) {
+      s.fail(error, frame.id, 'authenticate');
+      s.bye('kicked', 'Authentication failed.');
+      return;
+    }
+    if (s.isClosed) return;
+    if (!allowed) {
+      s.refuse(new ProtocolError('unauthorized', 'The token was missing or refused.'), frame.id);
+      return;
+    }
+  }
+  const ns = s.hub.namespace(nsName);
+  const wanted = frame.resume?.session;
+  s.id = wanted !== undefined && SESSION_ID_RE.test(wanted) ? wanted : s.hub.options.newId('s');
+  ns.sessions.get(s.id)?.bye('kicked', 'This session was resumed on another connection.');
+  ns.sessions.set(s.id, s);
+  s.ns = ns;
+  s.nick = ns.nicks.claim(frame.nick);
+  const caps = (frame.caps ?? []).filter((c, i, all) => SUPPORTED_CAPS.includes(c) && all.indexOf(c) === i);
+  s.batch = caps.includes('batch');
+  const { maxFrameBytes, ratePerSec } = s.hub.options.limits;
+  s.sendFrame({
+    type: 'welcome',
+    v: 1,
+    session: s.id,
+    nick: s.nick,
+    ns: ns.name,
+    transport: s.transport,
+    limits: { maxFrameBytes, ratePerSec },
+    ...(frame.caps ? { caps } : {}),
+  });
+  const resuming = frame.resume?.rooms ? resume(s, frame.resume.rooms) : undefined;
+  s.open();
+  if (resuming) {
+    const rooms = await resuming;
+    if (s.isClosed) return;
+    s.sendFrame({ type: 'resumed', rooms });
+  }
+  s.ack(frame.id, { session: s.id, nick: s.nick });
+}
+
+/** Rejoins the rooms of a resume: memberships are taken at once, then each room replays what was missed. */
+function resume(
+  s: Session,
+  wanted: Record<string, { epoch: string; seq: number }>,
+): Promise<Record<string, ResumedRoom>> {
+  const ns = nsOf(s);
+  const entries = Object.entries(wanted)
+    .filter(([room]) => isValidRoom(room))
+    .slice(0, MAX_RESUME_ROOMS);
+  const pending = entries.map(([room, from]) => {
+    const membership = enter(s, room);
+    return replay(s, ns.name, room, from, membership);
+  });
+  return Promise.all(pending).then((done) => Object.fromEntries(done.filter((d) => d !== undefined)));
+}
+
+async function replay(
+  s: Session,
+  ns: string,
+  room: string,
+  from: { epoch: string; seq: number },
+  membership: Membership,
+): Promise<[string, ResumedRoom] | undefined> {
+  const history = s.hub.options.history;
+  const info = await history.info(ns, room).catch((e: unknown) => historyFailed(s, e));
+  const sameEpoch = info.epoch === from.epoch;
+  const after = sameEpoch ? Math.min(from.seq, info.seq) : 0;
+  const { messages } = await history
+    .range(ns, room, { after, limit: MAX_REPLAY })
+    .catch((e: unknown) => historyFailed(s, e));
+  if (s.rooms.get(room) !== membership) return undefined;
+  if (!sameEpoch) {
+    s.sendFrame({ type: 'gap', room, reason: 'epoch', epoch: info.epoch });
+  } else {
+    const firstHeld = messages[0]?.seq ?? info.seq + 1;
+    if (firstHeld > after + 1 && info.seq > after) {
+      s.sendFrame({ type: 'gap', room, reason: 'trimmed', from: after + 1, to: firstHeld - 1 });
+    }
+  }
+  sendMessages(s, messages);
+  membership.lastSeq = Math.max(info.seq, messages.at(-1)?.seq ?? 0);
+  s.catchUp(membership);
+  return [room, { epoch: info.epoch, seq: membership.lastSeq, replayed: messages.length }];
+}
+
+function sendMessages(s: Session, messages: StoredMessage[]): void {
+  for (const message of messages) s.sendFrame({ type: 'message', ...toWire(message) });
+}
+
+async function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promise<void> {
+  const ns = nsOf(s);
+  checkRoom(frame.room);
+  const existing = s.rooms.get(frame.room);
+  const membership = existing ?? enter(s, frame.room);
+  let result: Awaited<ReturnType<typeof s.hub.options.history.range>>;
+  try {
+    result = await s.hub.options.history.range(ns.name, frame.room, { limit: LIMITS.joinHistory });
+  } catch (error) {
+    if (!existing && s.rooms.get(frame.room) === membership) exit(s, frame.room);
+    historyFailed(s, error);
+  }
+  if (s.rooms.get(frame.room) !== membership) return;
+  const { info, messages } = result;
+  if (!existing) membership.lastSeq = info.seq;
+  s.ack(frame.id, {
+    members: s.hub.members(ns, frame.room),
+    epoch: info.epoch,
+    seq: info.seq,
+    history: messages.map(toWire),
+  });
+  if (!existing) s.catchUp(membership);
+}
+
+function leave(s: Session, frame: Extract<ClientFrame, { type: 'leave' }>): void {
+  membershipOf(s, frame.room);
+  exit(s, frame.room);
+  s.ack(frame.id);
+}
+
+async function say(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
+  const ns = nsOf(s);
+  membershipOf(s, frame.room);
+  if (!isValidText(frame.text))
+    throw new ProtocolError('invalid_text', 'Text must be 1 to 4,000 characters.');
+  const { history, bus, clock, newId } = s.hub.options;
+  const { message, duplicate } = await history
+    .append(ns.name, frame.room, {
+      room: frame.room,
+      msgId: newId('m'),
+      from: s.nick,
+      text: frame.text,
+      ts: clock(),
+      ...(frame.cid === undefined ? {} : { cid: frame.cid }),
+      session: s.id,
+    })
+    .catch((e: unknown) => historyFailed(s, e));
+  s.ack(frame.id, { seq: message.seq, msgId: message.msgId });
+  if (!duplicate) bus.publish({ kind: 'message', ns: ns.name, message });
+}
+
+function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void {
+  const ns = nsOf(s);
+  membershipOf(s, frame.room);
+  s.hub.options.bus.publish({
+    kind: 'event',
+    ns: ns.name,
+    room: frame.room,
+    event: frame.event,
+    data: frame.data ?? null,
+    from: s.nick,
+    session: s.id,
+  });
+  s.ack(frame.id);
+}
+
+function nick(s: Session, frame: Extract<ClientFrame, { type: 'nick' }>): void {
+  const ns = nsOf(s);
+  const wanted = normalizeNick(frame.nick);
+  if (wanted === undefined)
+    throw new ProtocolError('invalid_nick', 'Nicks are 1 to 32 printable characters.');
+  if (wanted === s.nick) {
+    s.ack(frame.id, { nick: s.nick });
+    return;
+  }
+  const old = s.nick;
+  ns.nicks.release(old);
+  s.nick = ns.nicks.claim(wanted);
+  for (const room of s.rooms.keys()) {
+    const base = { kind: 'presence', ns: ns.name, room, session: s.id } as const;
+    s.hub.options.bus.publish({ ...base, event: 'leave', nick: old, renamed: s.nick });
+    s.hub.options.bus.publish({ ...base, event: 'join', nick: s.nick, renamed: old });
+  }
+  s.ack(frame.id, { nick: s.nick });
+}
+
+function who(s: Session, frame: Extract<ClientFrame, { type: 'who' }>): void {
+  const ns = nsOf(s);
+  checkRoom(frame.room);
+  s.ack(frame.id, { members: s.hub.members(ns, frame.room) });
+}
+
+async function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
+  const ns = nsOf(s);
+  checkRoom(frame.room);
+  const { messages } = await s.hub.options.history
+    .range(ns.name, frame.room, {
+      limit: frame.limit ?? LIMITS.historyDefault,
+      ...(frame.before === undefined ? {} : { before: frame.before }),
+    })
+    .catch((e: unknown) => historyFailed(s, e));
+  s.ack(frame.id, { messages: messages.map(toWire) });
+}
+
+function ping(s: Session, frame: Extract<ClientFrame, { type: 'ping' }>): void {
+  s.ack(frame.id, { serverTime: s.hub.options.clock() });
+}
+
+/** The request handlers, by frame type. */
+export const handlers: { [K in ClientFrameType]: Handler<K> } = {
+  hello,
+  join,
+  leave,
+  say,
+  emit,
+  nick,
+  who,
+  history,
+  ping,
+};

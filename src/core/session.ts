@@ -1,0 +1,278 @@
+import type { StoredMessage } from '../history/history.js';
+import { encode } from '../protocol/encode.js';
+import { type ByeCode, type ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { parseFrame } from '../protocol/parse.js';
+import type { ServerFrame } from '../protocol/schemas.js';
+import type { Connection } from './connection.js';
+import type { Hub, Namespace } from './hub.js';
+import { Outbox } from './outbox.js';
+import { TokenBucket } from './rate.js';
+import { handlers } from './requests.js';
+import { toWire } from './wire.js';
+
+/** A session's place in a room: the last seq it was sent, and a buffer while a join or resume is catching up. */
+export interface Membership {
+  lastSeq: number;
+  /** Live messages held back while history is being read; undefined once caught up. */
+  buffer: StoredMessage[] | undefined;
+}
+
+type Phase = 'greeting' | 'welcoming' | 'open' | 'closed';
+
+/** Consecutive bad frames after which a connection is closed as abusive. */
+const MAX_BAD_FRAMES = 20;
+
+/**
+ * One client connection's session: it parses frames, runs requests, and queues frames for its
+ * connection. Transports call `receive`, `setTransport` and `closed`; nothing else.
+ */
+export class Session {
+  /** The session id, set by hello; stable across resumes. */
+  id = '';
+  nick = '';
+  ns: Namespace | undefined;
+  transport: string;
+  batch = false;
+  readonly rooms = new Map<string, Membership>();
+  /** Set by the hub while this session waits in its flush list. */
+  dirty = false;
+  private phase: Phase = 'greeting';
+  private readonly outbox = new Outbox();
+  private readonly bucket: TokenBucket | undefined;
+  private drops = 0;
+  private badFrames = 0;
+  private early: string[] = [];
+
+  constructor(
+    readonly hub: Hub,
+    readonly conn: Connection,
+  ) {
+    const { ratePerSec, rateBurst } = hub.options.limits;
+    this.transport = conn.transport;
+    this.bucket =
+      ratePerSec > 0 ? new TokenBucket(ratePerSec, Math.max(1, rateBurst), hub.options.clock()) : undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.phase === 'open';
+  }
+
+  get isClosed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  /** Handles one inbound text frame. */
+  receive(text: string): void {
+    if (this.phase === 'closed') return;
+    if (this.bucket && !this.bucket.take(this.hub.options.clock())) {
+      this.drops++;
+      if (this.drops > this.hub.options.limits.rateBurst) {
+        this.bye('rate_limited', 'Too many frames past the rate limit.');
+        return;
+      }
+      const parsed = parseFrame(text, this.hub.options.limits.maxFrameBytes);
+      this.error(
+        'rate_limited',
+        'Over the rate limit; the frame was dropped.',
+        parsed.ok ? parsed.frame.id : parsed.id,
+      );
+      return;
+    }
+    this.drops = 0;
+    if (this.phase === 'welcoming') {
+      this.early.push(text);
+      return;
+    }
+    this.handle(text);
+  }
+
+  /** Answers input the transport could not turn into a text frame (binary, over-long line). */
+  invalid(error: ProtocolError): void {
+    if (this.phase === 'closed') return;
+    this.error(error.code, error.message);
+    this.badFrame();
+  }
+
+  /** Tells the session its transport changed (an engine.io upgrade). */
+  setTransport(transport: string): void {
+    if (transport === this.transport) return;
+    this.transport = transport;
+    if (this.phase === 'open') this.sendFrame({ type: 'transport', transport });
+  }
+
+  /** The transport reports that the connection is gone. */
+  closed(): void {
+    this.cleanup();
+  }
+
+  /** Sends an error and then `bye`, and closes: for refusals before a session exists. */
+  refuse(error: ProtocolError, id?: number): void {
+    this.error(error.code, error.message, id);
+    this.bye('kicked', error.message);
+  }
+
+  /** Sends `bye` and closes the connection. */
+  bye(code: ByeCode, message: string): void {
+    if (this.phase === 'closed') return;
+    const frames = this.outbox.drain(false, 0);
+    frames.push(encode({ type: 'bye', code, message }));
+    this.cleanup();
+    try {
+      this.conn.write(frames);
+    } finally {
+      this.conn.close();
+    }
+  }
+
+  /** Queues one encoded frame for the end of the turn. */
+  send(encoded: string): void {
+    if (this.phase === 'closed') return;
+    this.outbox.push(encoded);
+    if (this.outbox.bytes > this.hub.options.limits.maxBufferBytes) {
+      this.outbox.drain(false, 0);
+      this.bye('slow_consumer', 'The send buffer overflowed.');
+      return;
+    }
+    this.hub.markDirty(this);
+  }
+
+  /** Encodes and queues a frame. */
+  sendFrame(frame: ServerFrame): void {
+    this.send(encode(frame));
+  }
+
+  /** Answers a request: an ack with `fields` when it carried an id. */
+  ack(id: number | undefined, fields: Record<string, unknown> = {}): void {
+    if (id !== undefined) this.send(JSON.stringify({ type: 'ack', id, ...fields }));
+  }
+
+  /** Sends an error frame. */
+  error(code: ErrorCode, message: string, id?: number): void {
+    this.sendFrame(
+      id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message },
+    );
+  }
+
+  /** Writes what is queued: called by the hub once per turn. */
+  flush(): void {
+    this.dirty = false;
+    if (this.phase === 'closed' || this.outbox.length === 0) return;
+    this.conn.write(this.outbox.drain(this.batch, this.hub.options.limits.maxFrameBytes));
+    if (this.conn.bufferedBytes() > this.hub.options.limits.maxBufferBytes) {
+      this.bye('slow_consumer', 'The connection is not reading fast enough.');
+    }
+  }
+
+  /** Delivers a room message in seq order: held while catching up, dropped when already sent, repaired on a gap. */
+  deliver(message: StoredMessage, encoded: string, repairGaps = true): void {
+    const membership = this.rooms.get(message.room);
+    if (!membership) return;
+    if (membership.buffer) {
+      membership.buffer.push(message);
+      return;
+    }
+    if (message.seq <= membership.lastSeq) return;
+    if (repairGaps && message.seq > membership.lastSeq + 1 && membership.lastSeq > 0) {
+      this.repair(message, membership);
+      return;
+    }
+    membership.lastSeq = message.seq;
+    this.send(encoded);
+  }
+
+  /** Releases live messages held during a join or resume, skipping what history already gave. */
+  catchUp(membership: Membership): void {
+    const held = membership.buffer ?? [];
+    membership.buffer = undefined;
+    held.sort((a, b) => a.seq - b.seq);
+    // History could not fill a gap that is still there (trimmed meanwhile): deliver on rather than loop.
+    for (const message of held) this.deliver(message, encode({ type: 'message', ...toWire(message) }), false);
+  }
+
+  /** Marks the session open after hello; frames that came early are handled now. */
+  open(): void {
+    this.phase = 'open';
+    const early = this.early;
+    this.early = [];
+    for (const text of early) this.handle(text);
+  }
+
+  /** Marks the session as waiting for hello to finish (authentication). */
+  welcoming(): void {
+    this.phase = 'welcoming';
+  }
+
+  /** Reports a failure: protocol errors as themselves, anything else as `internal` (and logged). */
+  fail(error: unknown, id: number | undefined, context: string): void {
+    if (error instanceof ProtocolError) {
+      this.error(error.code, error.message, id);
+      return;
+    }
+    this.hub.options.onError?.(error, context);
+    this.error('internal', 'The server failed while handling the request.', id);
+  }
+
+  private handle(text: string): void {
+    const parsed = parseFrame(text, this.hub.options.limits.maxFrameBytes);
+    if (!parsed.ok) {
+      this.error(parsed.error.code, parsed.error.message, parsed.id);
+      this.badFrame();
+      return;
+    }
+    const frame = parsed.frame;
+    if (this.phase === 'greeting' && frame.type !== 'hello') {
+      this.error('hello_required', 'Send hello first.', frame.id);
+      this.badFrame();
+      return;
+    }
+    this.badFrames = 0;
+    try {
+      const handler = handlers[frame.type] as (s: Session, f: typeof frame) => void | Promise<void>;
+      const result = handler(this, frame);
+      if (result) result.catch((error: unknown) => this.fail(error, frame.id, frame.type));
+    } catch (error) {
+      this.fail(error, frame.id, frame.type);
+    }
+  }
+
+  private badFrame(): void {
+    if (++this.badFrames >= MAX_BAD_FRAMES) this.bye('kicked', 'Too many bad frames.');
+  }
+
+  private repair(message: StoredMessage, membership: Membership): void {
+    const after = membership.lastSeq;
+    membership.buffer = [message];
+    const ns = this.ns?.name ?? '/';
+    this.hub.options.history
+      .range(ns, message.room, { after, before: message.seq, limit: message.seq - after })
+      .then(({ messages }) => {
+        if (this.rooms.get(message.room) !== membership) return;
+        membership.buffer?.push(...messages);
+        this.catchUp(membership);
+      })
+      .catch((error: unknown) => this.hub.options.onError?.(error, 'history repair'));
+  }
+
+  private cleanup(): void {
+    if (this.phase === 'closed') return;
+    const wasOpen = this.phase === 'open';
+    this.phase = 'closed';
+    this.hub.forget(this);
+    const ns = this.ns;
+    if (!ns || !wasOpen) return;
+    for (const room of this.rooms.keys()) {
+      this.hub.removeMember(ns, room, this);
+      this.hub.options.bus.publish({
+        kind: 'presence',
+        ns: ns.name,
+        room,
+        event: 'leave',
+        nick: this.nick,
+        session: this.id,
+      });
+    }
+    this.rooms.clear();
+    ns.nicks.release(this.nick);
+    if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
+  }
+}

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { TRANSPORTS } from '../../transports/index.js';
+import type { Bus } from '../bus/bus.js';
+import { LocalBus } from '../bus/local.js';
+import { type AuthRequest, Hub } from '../core/hub.js';
+import type { History } from '../history/history.js';
+import { MemoryHistory } from '../history/memory.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { replyError } from './http-errors.js';
+import { newEpoch, newId } from './ids.js';
+import { registerRoutes } from './routes.js';
+import type { Transport } from './transport.js';
+
+/** Options of the Switchboard Fastify plugin. */
+export interface SwitchboardOptions {
+  config: Config;
+  /** History backend; MemoryHistory when absent. */
+  history?: History;
+  /** Bus backend; LocalBus when absent. */
+  bus?: Bus;
+  /** Decides whether a hello's token may open a session. */
+  authenticate?: (request: AuthRequest) => boolean | Promise<boolean>;
+  /** Serve the chat page from web/. @default true */
+  serveWeb?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    switchboard: { hub: Hub; config: Config; transports: Transport[] };
+  }
+}
+
+/** The package root: the nearest folder above this module with a package.json (works from src/ and dist/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const WEB_ROOT = join(packageRoot(), 'web', 'public');
+
+/** The gateway: hub, transports, REST API, page; closes every connection on shutdown. */
+const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
+  const { config } = options;
+  const history = options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch });
+  const bus = options.bus ?? new LocalBus();
+  const hub = new Hub({
+    history,
+    bus,
+    clock: Date.now,
+    defer: (fn) => setImmediate(fn),
+    newId,
+    limits: config,
+    allowedOrigins: config.allowedOrigins,
+    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    onError: (error, context) => app.log.error({ err: error, context }, 'switchboard error'),
+  });
+  const transports = config.transports.map((name) => {
+    const factory = TRANSPORTS[name];
+    if (!factory) {
+      throw new ConfigError(
+        `Unknown transport "${name}" in TRANSPORTS (known: ${Object.keys(TRANSPORTS).join(', ')}).`,
+      );
+    }
+    return factory();
+  });
+  for (const transport of transports)
+    await transport.start({ hub, server: app.server, config, log: app.log });
+  app.decorate('switchboard', { hub, config, transports });
+  registerRoutes(app, hub, config);
+  if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });
+
+  app.addHook('preClose', async () => {
+    hub.shutdown();
+    await Promise.all(transports.map((t) => t.stop()));
+  });
+  app.addHook('onClose', async () => {
+    await Promise.all([history.close(), bus.close()]);
+  });
+};
+
+/** The gateway as a Fastify plugin, for an existing app: `app.register(switchboard, { config })`. */
+export const switchboard = fp(plugin, { name: 'switchboard', fastify: '5.x' });
+
+/** Builds the Fastify app for `config` without listening; tests listen on port 0. */
+export async function buildServer(
+  config: Config = loadConfig(),
+  extra: Omit<SwitchboardOptions, 'config'> = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    forceCloseConnections: true,
+    bodyLimit: config.maxFrameBytes,
+  });
+  app.setErrorHandler(replyError);
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .send({ statusCode: 404, code: 'not_found', message: `No route ${request.method} ${request.url}` });
+  });
+  await app.register(switchboard, { config, ...extra });
+  return app;
+}

@@ -1,0 +1,146 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Every setting of the gateway, with its default. Each key is read from the environment variable of the
+ * same name in UPPER_SNAKE case (`maxFrameBytes` → `MAX_FRAME_BYTES`) and from the `switchboard serve`
+ * flag in kebab case (`--max-frame-bytes`); a flag wins over the environment.
+ */
+export const ConfigSchema = Type.Object({
+  /** HTTP port for the page, the REST API, engine.io and raw WebSocket; 0 picks a free one. */
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  /** Address to listen on. */
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  /** Messages kept per room. */
+  historyLimit: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 }),
+  /** Largest inbound frame in bytes. */
+  maxFrameBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 65536 }),
+  /** Sustained inbound frames per second per connection; 0 turns rate limiting off. */
+  ratePerSec: Type.Number({ minimum: 0, default: 20 }),
+  /** Frames a connection may send at once before the rate applies. */
+  rateBurst: Type.Integer({ minimum: 0, default: 40 }),
+  /** Bytes queued for one connection before it is dropped as a slow consumer. */
+  maxBufferBytes: Type.Integer({ minimum: 65536, default: 4 * 1024 * 1024 }),
+  /** Bearer token that enables POST /api/rooms/:room/messages; unset disables it. */
+  apiToken: Type.Optional(Type.String({ minLength: 8 })),
+  /** Log level. */
+  logLevel: Type.Union(
+    LOG_LEVELS.map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  /** Transports to start, comma-separated: engineio, rawws, tcp. */
+  transports: Type.Array(Type.String({ minLength: 1 }), { default: ['engineio'] }),
+  /** TCP lines port; setting it also enables the tcp transport. */
+  tcpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 7000 }),
+  /** Origins allowed to connect, comma-separated; empty allows any. */
+  allowedOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+  /** Accept WebSocket connections and upgrades; `false` refuses them (for proxies that break them). */
+  websocket: Type.Boolean({ default: true }),
+  /** engine.io heartbeat interval, ms. */
+  pingIntervalMs: Type.Integer({ minimum: 5, default: 25000 }),
+  /** engine.io heartbeat timeout, ms. */
+  pingTimeoutMs: Type.Integer({ minimum: 5, default: 20000 }),
+});
+
+/** The gateway's configuration. */
+export type Config = Static<typeof ConfigSchema>;
+type Key = keyof Config;
+
+/** A configuration error: one line naming the bad value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const KEYS = Object.keys(ConfigSchema.properties) as Key[];
+const LIST_KEYS = new Set<Key>(['transports', 'allowedOrigins']);
+
+/** `maxFrameBytes` → `MAX_FRAME_BYTES`. */
+export function envName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+}
+
+/** `maxFrameBytes` → `--max-frame-bytes`. */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Parses `--flag value` and `--flag=value` pairs; unknown flags are an error. */
+function parseFlags(argv: readonly string[]): Map<Key, { raw: string; from: string }> {
+  const byFlag = new Map(KEYS.map((k) => [flagName(k), k]));
+  const out = new Map<Key, { raw: string; from: string }>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const key = byFlag.get(flag);
+    if (!key) throw new ConfigError(`Unknown option ${flag} (see switchboard serve --help).`);
+    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (raw === undefined) throw new ConfigError(`Option ${flag} needs a value.`);
+    out.set(key, { raw, from: flag });
+  }
+  return out;
+}
+
+function convert(key: Key, raw: string): unknown {
+  if (LIST_KEYS.has(key)) {
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  }
+  if (key === 'websocket') {
+    if (/^(1|true|on|yes)$/i.test(raw)) return true;
+    if (/^(0|false|off|no)$/i.test(raw)) return false;
+    return raw;
+  }
+  const schema = ConfigSchema.properties[key];
+  if (schema.type === 'integer' || schema.type === 'number') return raw.trim() === '' ? raw : Number(raw);
+  return raw;
+}
+
+/** Builds the configuration from environment variables, then flags, then overrides; throws ConfigError. */
+export function loadConfig(
+  env: Record<string, string | undefined> = {},
+  argv: readonly string[] = [],
+  overrides: Partial<Config> = {},
+): Config {
+  const flags = parseFlags(argv);
+  const config: Record<string, unknown> = {};
+  const source = new Map<string, string>();
+  for (const key of KEYS) {
+    const name = envName(key);
+    const fromEnv = env[name];
+    const flag = flags.get(key);
+    if (flag) {
+      config[key] = convert(key, flag.raw);
+      source.set(key, `${flag.from}=${flag.raw}`);
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      config[key] = convert(key, fromEnv);
+      source.set(key, `${name}=${fromEnv}`);
+    }
+  }
+  Object.assign(config, overrides);
+  if ((env.TCP_PORT || flags.has('tcpPort')) && !overrides.transports) {
+    const list = (config.transports as string[] | undefined) ?? ['engineio', 'rawws'];
+    if (!list.includes('tcp')) config.transports = [...list, 'tcp'];
+  }
+  const withDefaults = Value.Default(ConfigSchema, config);
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first) {
+    const key = first.path.split('/')[1] ?? '';
+    const given = source.get(key) ?? `${key}=${JSON.stringify(config[key])}`;
+    throw new ConfigError(`Invalid configuration ${given}: ${first.message.toLowerCase()}.`);
+  }
+  return withDefaults as Config;
+}
+
+/** A one-line description of every setting, for --help. */
+export function describeConfig(): string[] {
+  return KEYS.map((key) => {
+    const schema = ConfigSchema.properties[key] as { default?: unknown };
+    const def = schema.default === undefined ? '' : ` (default ${JSON.stringify(schema.default)})`;
+    return `  ${flagName(key).padEnd(20)} ${envName(key).padEnd(18)}${def}`;
+  });
+}

@@ -1,0 +1,50 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type ERROR_CODES, ProtocolError } from '../protocol/errors.js';
+
+/** Error codes of the HTTP API beyond the protocol's own (which it also uses). */
+export const HTTP_ERROR_CODES = {
+  bad_request: 'The request did not match the route schema.',
+  not_found: 'No such route.',
+  api_disabled: 'Publishing over HTTP is off: set API_TOKEN to enable it.',
+} as const;
+
+const STATUS: Partial<Record<string, number>> = {
+  invalid_room: 400,
+  invalid_nick: 400,
+  invalid_text: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  api_disabled: 403,
+  not_found: 404,
+  history_unavailable: 503,
+};
+
+/** An HTTP error with a stable code. */
+export class HttpError extends Error {
+  constructor(
+    readonly code: keyof typeof HTTP_ERROR_CODES | keyof typeof ERROR_CODES,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Sends `{ statusCode, code, message }` for any error: schema failures, protocol and HTTP errors, bugs. */
+export function replyError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  let code: string;
+  let message = error.message;
+  if (error instanceof ProtocolError || error instanceof HttpError) {
+    code = error.code;
+  } else if ((error as FastifyError).validation) {
+    code = 'bad_request';
+  } else if ((error as FastifyError).statusCode && ((error as FastifyError).statusCode as number) < 500) {
+    code = 'bad_request';
+  } else {
+    request.log.error({ err: error }, 'request failed');
+    code = 'internal';
+    message = 'The server failed while handling the request.';
+  }
+  const statusCode =
+    STATUS[code] ?? (code === 'internal' ? 500 : ((error as FastifyError).statusCode ?? 400));
+  reply.status(statusCode).send({ statusCode, code, message });
+}

@@ -1,0 +1,30 @@
+import type { Server } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Hub } from '../core/hub.js';
+import type { Config } from './config.js';
+
+/** What a transport is given when it starts. */
+export interface TransportContext {
+  hub: Hub;
+  /** The HTTP server the Fastify app listens on (for engine.io and WebSocket upgrades). */
+  server: Server;
+  config: Config;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * The Transport port: turns its wire into Connections and hands each decoded frame to the hub. It knows
+ * nothing of rooms; the hub knows nothing of its wire.
+ */
+export interface Transport {
+  readonly name: string;
+  /** Starts accepting connections. Called before the HTTP server listens. */
+  start(context: TransportContext): Promise<void> | void;
+  /** Stops accepting and closes what is left (the hub has already said bye). */
+  stop(): Promise<void>;
+  /** The address it listens on, for transports with their own port. */
+  address?(): { port: number; host: string } | undefined;
+}
+
+/** Makes a transport instance. */
+export type TransportFactory = () => Transport;

@@ -1,0 +1,49 @@
+import { Server as EngineServer, type Socket } from 'engine.io';
+import { ProtocolError } from '../../src/protocol/errors.js';
+import type { Transport, TransportContext } from '../../src/server/transport.js';
+import { EngineConnection } from './connection.js';
+
+/** Where engine.io is served on the HTTP port. */
+export const ENGINE_PATH = '/engine.io/';
+
+/**
+ * engine.io: WebSocket and HTTP long-polling behind one session, with the polling-to-WebSocket upgrade.
+ * `websocket: false` in the config serves polling only and refuses upgrades.
+ */
+export function engineioTransport(): Transport {
+  let engine: EngineServer | undefined;
+  return {
+    name: 'engineio',
+    start({ hub, server, config }: TransportContext) {
+      const eio = new EngineServer({
+        // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
+        maxHttpBufferSize: config.maxFrameBytes * 4 + 1024,
+        transports: config.websocket ? ['polling', 'websocket'] : ['polling'],
+        allowUpgrades: config.websocket,
+        pingInterval: config.pingIntervalMs,
+        pingTimeout: config.pingTimeoutMs,
+        perMessageDeflate: false,
+        httpCompression: false,
+      });
+      eio.attach(server, { path: ENGINE_PATH });
+      eio.on('connection', (socket: Socket) => {
+        const session = hub.open(new EngineConnection(socket), {
+          origin: socket.request.headers.origin,
+          remoteAddress: socket.remoteAddress,
+        });
+        socket.on('message', (data: unknown) => {
+          if (typeof data === 'string') session.receive(data);
+          else session.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
+        });
+        socket.on('upgrade', () => session.setTransport(socket.transport.name));
+        socket.on('close', () => session.closed());
+      });
+      engine = eio;
+    },
+    stop() {
+      engine?.close();
+      engine = undefined;
+      return Promise.resolve();
+    },
+  };
+}

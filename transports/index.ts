@@ -1,0 +1,7 @@
+import type { TransportFactory } from '../src/server/transport.js';
+import { engineioTransport } from './engineio/index.js';
+
+/** Every transport by the name used in TRANSPORTS. Adding a transport is a folder and a line here. */
+export const TRANSPORTS: Record<string, TransportFactory> = {
+  engineio: engineioTransport,
+};

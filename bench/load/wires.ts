@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { WireKind } from '../targets.js';
+import { encodeClientFrame, FrameReader, OPCODE } from '../ws-frames.js';
+
+/** What a wire tells its client. */
+export interface WireEvents {
+  /** The wire is ready for application packets (engine.io open, WebSocket upgraded, TCP connected). */
+  onOpen(): void;
+  /** One application packet: bytes [start, end) of buf, read at `now` (performance.now()). */
+  onPacket(buf: Buffer, start: number, end: number, now: number): void;
+  /** The wire closed; `reason` says why. Called at most once. */
+  onClose(reason: string): void;
+}
+
+/** A lean load-generator connection: it carries application packets and nothing more. */
+export interface Wire {
+  /** Sends packets, in order, in as few writes as the wire allows. */
+  send(packets: readonly string[]): void;
+  close(): void;
+}
+
+/** Where a server listens. */
+export interface Address {
+  host: string;
+  port: number;
+  tcpPort?: number;
+  path: string;
+}
+
+/** Opens a wire of the given kind. */
+export function openWire(kind: WireKind, address: Address, events: WireEvents, agent: http.Agent): Wire {
+  switch (kind) {
+    case 'eio-ws':
+      return new EngineWebSocketWire(address, events);
+    case 'ws':
+      return new PlainWebSocketWire(address, events);
+    case 'eio-polling':
+      return new EnginePollingWire(address, events, agent);
+    case 'tcp':
+      return new TcpLinesWire(address, events);
+  }
+}
+
+/** A raw-socket WebSocket client: an HTTP upgrade written by hand, then frames through FrameReader. */
+class RawWebSocket {
+  private readonly socket: net.Socket;
+  private upgraded = false;
+  private head = Buffer.alloc(0);
+  private closed = false;
+  private readonly reader: FrameReader;
+
+  constructor(
+    address: Address,
+    pathAndQuery: string,
+    private readonly onUpgraded: () => void,
+    onText: (payload: Buffer, now: number) => void,
+    private readonly onClose: (reason: string) => void,
+  ) {
+    let now = 0;
+    this.reader = new FrameReader((opcode, payload) => {
+      if (opcode === OPCODE.text || opcode === OPCODE.binary) onText(payload, now);
+      else if (opcode === OPCODE.ping) this.socket.write(encodeClientFrame(Buffer.from(payload), OPCODE.pong));
+      else if (opcode === OPCODE.close) this.end('server sent close');
+    });
+    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    this.socket.on('connect', () => {
+      this.socket.write(
+        `GET ${pathAndQuery} HTTP/1.1\r\nHost: ${address.host}:${address.port}\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
+          'Sec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    this.socket.on('data', (chunk: Buffer) => {
+      now = performance.now();
+      if (this.upgraded) {
+        this.reader.push(chunk);
+        return;
+      }
+      this.head = Buffer.concat([this.head, chunk]);
+      const end = this.head.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const status = this.head.toString('latin1', 0, this.head.indexOf('\r\n'));
+      if (!/^HTTP\/1\.1 101 /.test(status)) {
+        this.end(`upgrade refused: ${status}`);
+        return;
+      }
+      this.upgraded = true;
+      const rest = this.head.subarray(end + 4);
+      this.head = Buffer.alloc(0);
+      this.onUpgraded();
+      if (rest.length > 0) this.reader.push(rest);
+    });
+    this.socket.on('error', (error) => this.end(error.message));
+    this.socket.on('close', () => this.end('socket closed'));
+  }
+
+  /** Writes frames in one write. */
+  sendTexts(texts: readonly string[]): void {
+    if (this.closed) return;
+    const frames = texts.map((t) => encodeClientFrame(t));
+    this.socket.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
+  }
+
+  end(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.onClose(reason);
+  }
+}
+
+/** engine.io v4 over WebSocket, spoken directly: `0` open, `2` ping answered by `3`, `4` messages. */
+class EngineWebSocketWire implements Wire {
+  private readonly ws: RawWebSocket;
+
+  constructor(address: Address, events: WireEvents) {
+    this.ws = new RawWebSocket(
+      address,
+      `${address.path}?EIO=4&transport=websocket`,
+      () => {},
+      (payload, now) => {
+        const type = payload[0];
+        if (type === 0x34) events.onPacket(payload, 1, payload.length, now);
+        else if (type === 0x32) this.ws.sendTexts(['3']);
+        else if (type === 0x30) events.onOpen();
+        else if (type === 0x31) this.ws.end('engine.io close');
+      },
+      (reason) => events.onClose(reason),
+    );
+  }
+
+  send(packets: readonly string[]): void {
+    this.ws.sendTexts(packets.map((p) => `4${p}`));
+  }
+
+  close(): void {
+    this.ws.end('closed by client');
+  }
+}
+
+/** A plain RFC 6455 WebSocket: each text frame is one packet. */
+class PlainWebSocketWire implements Wire {
+  private readonly ws: RawWebSocket;
+
+  constructor(address: Address, events: WireEvents) {
+    this.ws = new RawWebSocket(
+      address,
+      address.path,
+      () => events.onOpen(),
+      (payload, now) => events.onPacket(payload, 0, payload.length, now),
+      (reason) => events.onClose(reason),
+    );
+  }
+
+  send(packets: readonly string[]): void {
+    this.ws.sendTexts(packets);
+  }
+
+  close(): void {
+    this.ws.end('closed by client');
+  }
+}
+
+const RECORD_SEPARATOR = 0x1e;
+
+/**
+ * engine.io v4 long-polling with Node's http client: one GET always pending, at most one POST in flight
+ * (engine.io refuses overlapping POSTs), packets queued meanwhile go in the next POST.
+ */
+class EnginePollingWire implements Wire {
+  private sid = '';
+  private closed = false;
+  private posting = false;
+  private queue: string[] = [];
+
+  constructor(
+    private readonly address: Address,
+    private readonly events: WireEvents,
+    private readonly agent: http.Agent,
+  ) {
+    this.get(true);
+  }
+
+  send(packets: readonly string[]): void {
+    for (const p of packets) this.queue.push(`4${p}`);
+    this.post();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.queue.push('1');
+    this.post();
+    this.end('closed by client');
+  }
+
+  private url(): string {
+    const sid = this.sid ? `&sid=${this.sid}` : '';
+    return `${this.address.path}?EIO=4&transport=polling${sid}`;
+  }
+
+  private get(handshake: boolean): void {
+    const req = http.request(
+      { host: this.address.host, port: this.address.port, path: this.url(), agent: this.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            this.end(`poll answered ${res.statusCode}`);
+            return;
+          }
+          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+          this.packets(body, performance.now(), handshake);
+          if (!this.closed) this.get(false);
+        });
+      },
+    );
+    req.on('error', (error) => this.end(error.message));
+    req.end();
+  }
+
+  private packets(body: Buffer, now: number, handshake: boolean): void {
+    let start = 0;
+    while (start < body.length && !this.closed) {
+      let end = body.indexOf(RECORD_SEPARATOR, start);
+      if (end === -1) end = body.length;
+      const type = body[start];
+      if (type === 0x34) {
+        this.events.onPacket(body, start + 1, end, now);
+      } else if (type === 0x32) {
+        this.queue.push('3');
+        this.post();
+      } else if (type === 0x30 && handshake) {
+        const open = JSON.parse(body.toString('utf8', start + 1, end)) as { sid: string };
+        this.sid = open.sid;
+        this.events.onOpen();
+      } else if (type === 0x31) {
+        this.end('engine.io close');
+      }
+      start = end + 1;
+    }
+  }
+
+  private post(): void {
+    if (this.posting || this.queue.length === 0 || !this.sid) return;
+    this.posting = true;
+    const body = this.queue.join('\x1e');
+    this.queue = [];
+    const req = http.request(
+      {
+        host: this.address.host,
+        port: this.address.port,
+        path: this.url(),
+        method: 'POST',
+        agent: this.agent,
+        headers: { 'content-type': 'text/plain;charset=UTF-8', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          this.posting = false;
+          if (res.statusCode !== 200) this.end(`post answered ${res.statusCode}`);
+          else this.post();
+        });
+      },
+    );
+    req.on('error', (error) => this.end(error.message));
+    req.end(body);
+  }
+
+  private end(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.onClose(reason);
+  }
+}
+
+/** TCP lines: one JSON frame per LF-terminated line; lines that are not JSON (the greeting) pass too. */
+class TcpLinesWire implements Wire {
+  private readonly socket: net.Socket;
+  private pending: Buffer | undefined;
+  private closed = false;
+
+  constructor(address: Address, events: WireEvents) {
+    if (address.tcpPort === undefined) throw new Error('The server has no TCP port.');
+    this.socket = net.connect({ host: address.host, port: address.tcpPort, noDelay: true });
+    this.socket.on('connect', () => events.onOpen());
+    this.socket.on('data', (chunk: Buffer) => {
+      const now = performance.now();
+      let buf = chunk;
+      if (this.pending) {
+        buf = Buffer.concat([this.pending, chunk]);
+        this.pending = undefined;
+      }
+      let start = 0;
+      for (let nl = buf.indexOf(0x0a, start); nl !== -1; nl = buf.indexOf(0x0a, start)) {
+        if (buf[start] === 0x7b) events.onPacket(buf, start, nl, now);
+        start = nl + 1;
+      }
+      if (start < buf.length) this.pending = Buffer.from(buf.subarray(start));
+    });
+    const end = (reason: string) => {
+      if (this.closed) return;
+      this.closed = true;
+      this.socket.destroy();
+      events.onClose(reason);
+    };
+    this.socket.on('error', (error) => end(error.message));
+    this.socket.on('close', () => end('socket closed'));
+  }
+
+  send(packets: readonly string[]): void {
+    this.socket.write(`${packets.join('\n')}\n`);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,105 @@
+import type { Workload } from '../plan.js';
+import type { ScenarioResult } from '../result.js';
+import { peerOf, type Target } from '../targets.js';
+import { resultFor } from './figures.js';
+
+/**
+ * One performance target of issue 5. `atLeast`/`atMost` bound the ratio to the socket.io peer of the
+ * same family in the same run, or (with `absolute`) the figure itself.
+ */
+export interface Goal {
+  text: string;
+  target: string;
+  workload: Workload;
+  /** 'largest' takes the largest size the workload ran at. */
+  n: 'largest' | 'family';
+  figure: string;
+  bound: { atLeast: number } | { atMost: number } | { below: number };
+  absolute?: boolean;
+}
+
+/** The targets of issue 5, for the transports that exist (a missing target is reported as not measured). */
+export const GOALS: readonly Goal[] = [
+  goal('sb-eio-ws', 'throughput', 'largest', 'deliveriesPerSec', { atLeast: 5 }, 'engine.io WebSocket fan-out'),
+  goal('sb-eio-ws', 'throughput', 'largest', 'serverUsPerDelivery', { atMost: 0.2 }, 'engine.io WebSocket server CPU per delivery'),
+  goal('sb-rawws', 'throughput', 'largest', 'deliveriesPerSec', { atLeast: 8 }, 'raw WebSocket fan-out'),
+  goal('sb-rawws', 'throughput', 'largest', 'serverUsPerDelivery', { atMost: 0.125 }, 'raw WebSocket server CPU per delivery'),
+  { ...goal('sb-eio-ws', 'latency', 'family', 'p99', { below: 50 }, 'engine.io WebSocket latency p99 (ms)'), absolute: true },
+  { ...goal('sb-rawws', 'latency', 'family', 'p99', { below: 50 }, 'raw WebSocket latency p99 (ms)'), absolute: true },
+  goal('sb-eio-polling', 'throughput', 'largest', 'deliveriesPerSec', { atLeast: 1.5 }, 'polling fan-out'),
+  goal('sb-eio-polling', 'latency', 'family', 'p99', { atMost: 1 }, 'polling latency p99'),
+  goal('sb-eio-ws', 'memory', 'family', 'rssKBPerConn', { atMost: 0.6 }, 'engine.io WebSocket idle memory (RSS)'),
+  goal('sb-rawws', 'memory', 'family', 'rssKBPerConn', { atMost: 0.5 }, 'raw WebSocket idle memory (RSS)'),
+  goal('sb-eio-polling', 'memory', 'family', 'rssKBPerConn', { atMost: 0.75 }, 'polling idle memory (RSS)'),
+  goal('sb-eio-ws', 'connect', 'family', 'connectsPerSec', { atLeast: 1.5 }, 'engine.io WebSocket connect rate'),
+];
+
+function goal(
+  target: string,
+  workload: Workload,
+  n: 'largest' | 'family',
+  figure: string,
+  bound: Goal['bound'],
+  text: string,
+): Goal {
+  return { text, target, workload, n, figure, bound };
+}
+
+/** How a goal came out in a run. */
+export interface GoalOutcome {
+  goal: Goal;
+  status: 'holds' | 'misses' | 'not measured';
+  /** The ratio to socket.io, or the figure itself for an absolute goal. */
+  measured: number | undefined;
+  /** The bound as a number, and how it reads (`≥ 5×`, `< 50`). */
+  limit: number;
+  wanted: string;
+  /** For a miss: how far off, as a factor (>1 means that much short of the bound). */
+  shortBy: number | undefined;
+}
+
+/** Evaluates every goal against a run's results. */
+export function evaluateGoals(
+  results: readonly ScenarioResult[],
+  targets: readonly Target[],
+  goals: readonly Goal[] = GOALS,
+): GoalOutcome[] {
+  return goals.map((g) => {
+    const { limit, wanted } = describeBound(g);
+    const target = targets.find((t) => t.id === g.target);
+    const notMeasured = { goal: g, status: 'not measured', measured: undefined, limit, wanted, shortBy: undefined } as const;
+    if (!target) return notMeasured;
+    const n = g.n === 'largest' ? largestN(results, g.workload) : 'family';
+    if (n === undefined) return notMeasured;
+    const own = resultFor(results, g.workload, n, g.target);
+    const value = own?.ok ? own.figures[g.figure] : undefined;
+    let measured = value;
+    if (!g.absolute) {
+      const peer = peerOf(target, targets);
+      const base = peer ? resultFor(results, g.workload, n, peer.id) : undefined;
+      const baseValue = base?.ok ? base.figures[g.figure] : undefined;
+      measured = value !== undefined && baseValue !== undefined && baseValue > 0 ? value / baseValue : undefined;
+    }
+    if (measured === undefined || !Number.isFinite(measured)) return notMeasured;
+    const holds =
+      'atLeast' in g.bound
+        ? measured >= g.bound.atLeast
+        : 'atMost' in g.bound
+          ? measured <= g.bound.atMost
+          : measured < g.bound.below;
+    const shortBy = holds ? undefined : 'atLeast' in g.bound ? limit / measured : measured / limit;
+    return { goal: g, status: holds ? 'holds' : 'misses', measured, limit, wanted, shortBy };
+  });
+}
+
+function describeBound(g: Goal): { limit: number; wanted: string } {
+  const unit = g.absolute ? '' : '×';
+  if ('atLeast' in g.bound) return { limit: g.bound.atLeast, wanted: `≥ ${g.bound.atLeast}${unit}` };
+  if ('atMost' in g.bound) return { limit: g.bound.atMost, wanted: `≤ ${g.bound.atMost}${unit}` };
+  return { limit: g.bound.below, wanted: `< ${g.bound.below}${unit}` };
+}
+
+function largestN(results: readonly ScenarioResult[], workload: Workload): number | undefined {
+  const sizes = results.filter((r) => r.workload === workload).map((r) => r.n);
+  return sizes.length === 0 ? undefined : Math.max(...sizes);
+}

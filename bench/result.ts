@@ -1,0 +1,36 @@
+import type { Workload } from './plan.js';
+
+/** A process's CPU and memory at one moment (process.cpuUsage(), process.memoryUsage()). */
+export interface Usage {
+  cpu: { user: number; system: number };
+  mem: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+}
+
+/** What one scenario measured; one JSON line in bench/results/. */
+export interface ScenarioResult {
+  kind: 'result';
+  workload: Workload;
+  target: string;
+  n: number;
+  ok: boolean;
+  /** Why the scenario failed or is incomplete. */
+  error?: string;
+  /**
+   * The figures, by key: throughput `deliveriesPerSec`, `serverUsPerDelivery`, `loadUsPerDelivery`,
+   * `serverCpuPct`, `loadCpuPct`; latency `p50`, `p90`, `p99`, `max` (ms), `deliveredPct`; memory
+   * `rssKBPerConn`, `heapKBPerConn`; connect `connectsPerSec`, `serverUsPerConnect`, `connectP99Ms`.
+   */
+  figures: Record<string, number>;
+  /** Wall time of the scenario, setup included. */
+  elapsedMs: number;
+}
+
+/** The first line of a results file: when, where and how the run was made. */
+export interface RunHeader {
+  kind: 'run';
+  date: string;
+  mode: 'full' | 'quick';
+  command: string;
+  machine: { nproc: number; cpu: string; node: string; platform: string; memGiB: number };
+  versions: Record<string, string>;
+}

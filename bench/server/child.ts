@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { buildServer } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import { TRANSPORTS } from '../../transports/index.js';
+import type { ServerKind } from '../targets.js';
+import { startCeiling } from './ceiling.js';
+import { startSocketIo } from './socketio.js';
+
+/** What the parent may ask a server child. */
+export type ServerRequest = { type: 'usage'; id: number; gc: boolean };
+/** What a server child tells its parent. */
+export type ServerReply =
+  | { type: 'ready'; port: number; tcpPort?: number }
+  | { type: 'usage'; id: number; cpu: NodeJS.CpuUsage; mem: NodeJS.MemoryUsage };
+
+/** Starts Switchboard as `switchboard serve` would, with every transport on main and no rate limit. */
+async function startSwitchboard(): Promise<{ port: number; tcpPort?: number }> {
+  const config = loadConfig({}, [], {
+    port: 0,
+    host: '127.0.0.1',
+    tcpPort: 0,
+    ratePerSec: 0,
+    logLevel: 'silent',
+    transports: Object.keys(TRANSPORTS),
+  });
+  const app = await buildServer(config, { serveWeb: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const tcp = app.switchboard.transports.find((t) => t.name === 'tcp')?.address?.();
+  return { port: (app.server.address() as AddressInfo).port, ...(tcp ? { tcpPort: tcp.port } : {}) };
+}
+
+async function start(kind: ServerKind): Promise<{ port: number; tcpPort?: number }> {
+  if (kind === 'switchboard') return startSwitchboard();
+  const server = kind === 'socketio' ? await startSocketIo() : await startCeiling();
+  return { port: (server.address() as AddressInfo).port };
+}
+
+function reply(message: ServerReply): void {
+  process.send?.(message);
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+process.on('message', (request: ServerRequest) => {
+  if (request.type !== 'usage') return;
+  if (request.gc && gc) {
+    gc();
+    gc();
+  }
+  reply({ type: 'usage', id: request.id, cpu: process.cpuUsage(), mem: process.memoryUsage() });
+});
+// The parent going away ends the bench: never outlive it. A normal exit on SIGTERM lets --cpu-prof
+// write its profile.
+process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
+
+start(process.argv[2] as ServerKind).then(
+  (ports) => reply({ type: 'ready', ...ports }),
+  (error: unknown) => {
+    process.stderr.write(`bench server: ${String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -138,9 +138,22 @@ describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s
     down = true;
     expectError(await c.request({ type: 'say', room: 'r', text: 'lost?' }), 'history_unavailable');
     expectError(await c.request({ type: 'history', room: 'r' }), 'history_unavailable');
+    const resumer = await connectEngine(server.url, kind);
+    resumer.send({
+      type: 'hello',
+      resume: { session: 's_resumedduringoutage', rooms: { r: { epoch: 'e1', seq: 0 } } },
+    });
+    expectError(await resumer.next('error'), 'history_unavailable');
+    expect(await resumer.next('resumed')).toMatchObject({ rooms: {} });
     down = false;
     expect(await c.request({ type: 'say', room: 'r', text: 'back' })).toMatchObject({ type: 'ack', seq: 1 });
+    // The failed resume left no half-joined membership behind: only the first client is in the room.
+    expect(await resumer.request({ type: 'who', room: 'r' })).toMatchObject({
+      members: [expect.any(String)],
+    });
+    expect(await resumer.request({ type: 'join', room: 'r' })).toMatchObject({ type: 'ack', seq: 1 });
     c.close();
+    resumer.close();
   });
 });
 

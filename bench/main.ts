@@ -29,7 +29,13 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { quick: false, only: undefined, workloads: [...WORKLOADS], profile: false, docs: true };
+  const options: Options = {
+    quick: false,
+    only: undefined,
+    workloads: [...WORKLOADS],
+    profile: false,
+    docs: true,
+  };
   for (const arg of argv) {
     const [flag, value = ''] = arg.split('=', 2);
     if (flag === '--quick') options.quick = true;
@@ -109,7 +115,9 @@ async function main(): Promise<void> {
   const tty = process.stderr.isTTY;
   const t0 = performance.now();
   const results: ScenarioResult[] = [];
-  process.stderr.write(`bench (${plan.mode}): ${list.length} scenarios, results in ${relative(ROOT, file)}\n`);
+  process.stderr.write(
+    `bench (${plan.mode}): ${list.length} scenarios, results in ${relative(ROOT, file)}\n`,
+  );
   for (const [i, scenario] of list.entries()) {
     const name = `[${i + 1}/${list.length}] ${scenario.workload} ${scenario.target.id} n=${scenario.n}`;
     const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
@@ -130,7 +138,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
   }
   const written = writeReport(ROOT, run, results, {
-    docs: options.docs && plan.mode === 'full' && !options.only && options.workloads.length === WORKLOADS.length,
+    docs:
+      options.docs && plan.mode === 'full' && !options.only && options.workloads.length === WORKLOADS.length,
   });
   process.stderr.write(`report: ${written.map((p) => relative(ROOT, p)).join(', ')}\n`);
 }

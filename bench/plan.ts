@@ -25,7 +25,12 @@ export const FULL: Plan = {
   textBytes: 100,
   setupConcurrency: 50,
   throughput: { subscribers: [100, 1000], window: 64, warmupMs: 1500, durationMs: 6000 },
-  latency: { subscribers: { websocket: 1000, polling: 200 }, ratePerSec: 200, durationMs: 10_000, drainMs: 15_000 },
+  latency: {
+    subscribers: { websocket: 1000, polling: 200 },
+    ratePerSec: 200,
+    durationMs: 10_000,
+    drainMs: 15_000,
+  },
   memory: { clients: { websocket: 2000, polling: 500 }, settleMs: 1000 },
   connect: { clients: 1000, concurrency: 50 },
   scenarioTimeoutMs: 120_000,
@@ -37,7 +42,12 @@ export const QUICK: Plan = {
   textBytes: 100,
   setupConcurrency: 50,
   throughput: { subscribers: [100, 1000], window: 64, warmupMs: 500, durationMs: 1500 },
-  latency: { subscribers: { websocket: 300, polling: 100 }, ratePerSec: 200, durationMs: 2500, drainMs: 5000 },
+  latency: {
+    subscribers: { websocket: 300, polling: 100 },
+    ratePerSec: 200,
+    durationMs: 2500,
+    drainMs: 5000,
+  },
   memory: { clients: { websocket: 500, polling: 200 }, settleMs: 300 },
   connect: { clients: 300, concurrency: 50 },
   scenarioTimeoutMs: 45_000,
@@ -53,7 +63,11 @@ export interface Scenario {
 }
 
 /** Every scenario of a plan for the given targets, workload by workload. */
-export function scenarios(plan: Plan, targets: readonly Target[], workloads: readonly Workload[]): Scenario[] {
+export function scenarios(
+  plan: Plan,
+  targets: readonly Target[],
+  workloads: readonly Workload[],
+): Scenario[] {
   const out: Scenario[] = [];
   for (const workload of workloads) {
     for (const target of targets) {

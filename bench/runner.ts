@@ -35,7 +35,10 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Forks the server child for the scenario's target and waits until it listens. */
-function startServer(scenario: Scenario, options: RunOptions): Promise<{ child: ChildProcess; ready: ServerReply }> {
+function startServer(
+  scenario: Scenario,
+  options: RunOptions,
+): Promise<{ child: ChildProcess; ready: ServerReply }> {
   const child = fork(SERVER_CHILD, [scenario.target.server], {
     execArgv: ['--expose-gc', ...(options.serverArgs ?? [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -60,7 +63,12 @@ function startServer(scenario: Scenario, options: RunOptions): Promise<{ child: 
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
   const started = performance.now();
-  const base = { kind: 'result', workload: scenario.workload, target: scenario.target.id, n: scenario.n } as const;
+  const base = {
+    kind: 'result',
+    workload: scenario.workload,
+    target: scenario.target.id,
+    n: scenario.n,
+  } as const;
   let server: ChildProcess | undefined;
   let load: ChildProcess | undefined;
   try {

@@ -26,7 +26,12 @@ export function readIndex(buf: Buffer, pos: number): number {
  * Calls `onIndex` for every bench message in bytes [start, end) of buf and returns how many it found.
  * This is the receivers' fast path: no string is made and nothing is parsed.
  */
-export function scanDeliveries(buf: Buffer, start: number, end: number, onIndex: (i: number) => void): number {
+export function scanDeliveries(
+  buf: Buffer,
+  start: number,
+  end: number,
+  onIndex: (i: number) => void,
+): number {
   let found = 0;
   for (let p = buf.indexOf(MARKER, start); p !== -1 && p < end; p = buf.indexOf(MARKER, p + MARKER.length)) {
     onIndex(readIndex(buf, p + MARKER.length));

@@ -42,7 +42,12 @@ export class LoadContext {
 
   /** A new client of the scenario's target (not yet welcomed). */
   client(nick: string): BenchClient {
-    return new BenchClient(this.scenario.target, { ...this.address, path: this.scenario.target.path }, this.agent, nick);
+    return new BenchClient(
+      this.scenario.target,
+      { ...this.address, path: this.scenario.target.path },
+      this.agent,
+      nick,
+    );
   }
 
   /** The server process's CPU and memory now; with gc, after two full collections. */

@@ -44,6 +44,29 @@ export function openWire(kind: WireKind, address: Address, events: WireEvents, a
   }
 }
 
+/**
+ * One read buffer for every socket of the load generator: with `onread`, Node hands each read to a
+ * callback without the stream machinery, and each callback consumes (or copies) its bytes before the
+ * next read, so one buffer serves all.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+/** Connects a raw TCP socket whose reads go straight to `onData` (valid only during the call). */
+function connectRaw(host: string, port: number, onData: (chunk: Buffer) => void): net.Socket {
+  return net.connect({
+    host,
+    port,
+    noDelay: true,
+    onread: {
+      buffer: READ_BUFFER,
+      callback: (nread: number, buf: Uint8Array) => {
+        onData(Buffer.from(buf.buffer, buf.byteOffset, nread));
+        return true;
+      },
+    },
+  });
+}
+
 /** A raw-socket WebSocket client: an HTTP upgrade written by hand, then frames through FrameReader. */
 class RawWebSocket {
   private readonly socket: net.Socket;
@@ -62,10 +85,18 @@ class RawWebSocket {
     let now = 0;
     this.reader = new FrameReader((opcode, payload) => {
       if (opcode === OPCODE.text || opcode === OPCODE.binary) onText(payload, now);
-      else if (opcode === OPCODE.ping) this.socket.write(encodeClientFrame(Buffer.from(payload), OPCODE.pong));
+      else if (opcode === OPCODE.ping)
+        this.socket.write(encodeClientFrame(Buffer.from(payload), OPCODE.pong));
       else if (opcode === OPCODE.close) this.end('server sent close');
     });
-    this.socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    this.socket = connectRaw(address.host, address.port, (chunk) => {
+      now = performance.now();
+      if (this.upgraded) {
+        this.reader.push(chunk);
+        return;
+      }
+      this.handshake(chunk);
+    });
     this.socket.on('connect', () => {
       this.socket.write(
         `GET ${pathAndQuery} HTTP/1.1\r\nHost: ${address.host}:${address.port}\r\nUpgrade: websocket\r\n` +
@@ -73,28 +104,25 @@ class RawWebSocket {
           'Sec-WebSocket-Version: 13\r\n\r\n',
       );
     });
-    this.socket.on('data', (chunk: Buffer) => {
-      now = performance.now();
-      if (this.upgraded) {
-        this.reader.push(chunk);
-        return;
-      }
-      this.head = Buffer.concat([this.head, chunk]);
-      const end = this.head.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const status = this.head.toString('latin1', 0, this.head.indexOf('\r\n'));
-      if (!/^HTTP\/1\.1 101 /.test(status)) {
-        this.end(`upgrade refused: ${status}`);
-        return;
-      }
-      this.upgraded = true;
-      const rest = this.head.subarray(end + 4);
-      this.head = Buffer.alloc(0);
-      this.onUpgraded();
-      if (rest.length > 0) this.reader.push(rest);
-    });
     this.socket.on('error', (error) => this.end(error.message));
     this.socket.on('close', () => this.end('socket closed'));
+  }
+
+  /** Reads the HTTP answer to the upgrade; what follows it is frames. */
+  private handshake(chunk: Buffer): void {
+    this.head = Buffer.concat([this.head, chunk]);
+    const end = this.head.indexOf('\r\n\r\n');
+    if (end === -1) return;
+    const status = this.head.toString('latin1', 0, this.head.indexOf('\r\n'));
+    if (!/^HTTP\/1\.1 101 /.test(status)) {
+      this.end(`upgrade refused: ${status}`);
+      return;
+    }
+    this.upgraded = true;
+    const rest = this.head.subarray(end + 4);
+    this.head = Buffer.alloc(0);
+    this.onUpgraded();
+    if (rest.length > 0) this.reader.push(rest);
   }
 
   /** Writes frames in one write. */
@@ -286,9 +314,7 @@ class TcpLinesWire implements Wire {
 
   constructor(address: Address, events: WireEvents) {
     if (address.tcpPort === undefined) throw new Error('The server has no TCP port.');
-    this.socket = net.connect({ host: address.host, port: address.tcpPort, noDelay: true });
-    this.socket.on('connect', () => events.onOpen());
-    this.socket.on('data', (chunk: Buffer) => {
+    this.socket = connectRaw(address.host, address.tcpPort, (chunk) => {
       const now = performance.now();
       let buf = chunk;
       if (this.pending) {
@@ -302,6 +328,7 @@ class TcpLinesWire implements Wire {
       }
       if (start < buf.length) this.pending = Buffer.from(buf.subarray(start));
     });
+    this.socket.on('connect', () => events.onOpen());
     const end = (reason: string) => {
       if (this.closed) return;
       this.closed = true;

@@ -16,7 +16,10 @@ export type WorkloadRun = (ctx: LoadContext) => Promise<Record<string, number>>;
 function before<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out`)), Math.max(0, deadline - performance.now()));
+    timer = setTimeout(
+      () => reject(new Error(`${what}: timed out`)),
+      Math.max(0, deadline - performance.now()),
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -207,7 +210,8 @@ export const latency: WorkloadRun = async (ctx) => {
   // A delivery still missing counts with the time it has waited so far: a lower bound, never a hole.
   if (!all) {
     for (let i = 0; i < total; i++) {
-      for (let m = perMessage[i] as number; m < n && k < samples.length; m++) samples[k++] = end - (sentAt[i] as number);
+      for (let m = perMessage[i] as number; m < n && k < samples.length; m++)
+        samples[k++] = end - (sentAt[i] as number);
     }
   }
   const summary = summarize(samples, k);

@@ -16,7 +16,11 @@ function bars(
   return targets
     .map((t) => ({ t, r: resultFor(results, workload, n, t.id) }))
     .filter(({ r }) => r !== undefined)
-    .map(({ t, r }) => ({ label: t.label, value: r?.ok ? r.figures[figure] : undefined, color: COLORS[t.server] }));
+    .map(({ t, r }) => ({
+      label: t.label,
+      value: r?.ok ? r.figures[figure] : undefined,
+      color: COLORS[t.server],
+    }));
 }
 
 /** The chart's panels: the headline figure of each workload, every target side by side. */

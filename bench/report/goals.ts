@@ -20,18 +20,59 @@ export interface Goal {
 
 /** The targets of issue 5, for the transports that exist (a missing target is reported as not measured). */
 export const GOALS: readonly Goal[] = [
-  goal('sb-eio-ws', 'throughput', 'largest', 'deliveriesPerSec', { atLeast: 5 }, 'engine.io WebSocket fan-out'),
-  goal('sb-eio-ws', 'throughput', 'largest', 'serverUsPerDelivery', { atMost: 0.2 }, 'engine.io WebSocket server CPU per delivery'),
+  goal(
+    'sb-eio-ws',
+    'throughput',
+    'largest',
+    'deliveriesPerSec',
+    { atLeast: 5 },
+    'engine.io WebSocket fan-out',
+  ),
+  goal(
+    'sb-eio-ws',
+    'throughput',
+    'largest',
+    'serverUsPerDelivery',
+    { atMost: 0.2 },
+    'engine.io WebSocket server CPU per delivery',
+  ),
   goal('sb-rawws', 'throughput', 'largest', 'deliveriesPerSec', { atLeast: 8 }, 'raw WebSocket fan-out'),
-  goal('sb-rawws', 'throughput', 'largest', 'serverUsPerDelivery', { atMost: 0.125 }, 'raw WebSocket server CPU per delivery'),
-  { ...goal('sb-eio-ws', 'latency', 'family', 'p99', { below: 50 }, 'engine.io WebSocket latency p99 (ms)'), absolute: true },
-  { ...goal('sb-rawws', 'latency', 'family', 'p99', { below: 50 }, 'raw WebSocket latency p99 (ms)'), absolute: true },
+  goal(
+    'sb-rawws',
+    'throughput',
+    'largest',
+    'serverUsPerDelivery',
+    { atMost: 0.125 },
+    'raw WebSocket server CPU per delivery',
+  ),
+  {
+    ...goal('sb-eio-ws', 'latency', 'family', 'p99', { below: 50 }, 'engine.io WebSocket latency p99 (ms)'),
+    absolute: true,
+  },
+  {
+    ...goal('sb-rawws', 'latency', 'family', 'p99', { below: 50 }, 'raw WebSocket latency p99 (ms)'),
+    absolute: true,
+  },
   goal('sb-eio-polling', 'throughput', 'largest', 'deliveriesPerSec', { atLeast: 1.5 }, 'polling fan-out'),
   goal('sb-eio-polling', 'latency', 'family', 'p99', { atMost: 1 }, 'polling latency p99'),
-  goal('sb-eio-ws', 'memory', 'family', 'rssKBPerConn', { atMost: 0.6 }, 'engine.io WebSocket idle memory (RSS)'),
+  goal(
+    'sb-eio-ws',
+    'memory',
+    'family',
+    'rssKBPerConn',
+    { atMost: 0.6 },
+    'engine.io WebSocket idle memory (RSS)',
+  ),
   goal('sb-rawws', 'memory', 'family', 'rssKBPerConn', { atMost: 0.5 }, 'raw WebSocket idle memory (RSS)'),
   goal('sb-eio-polling', 'memory', 'family', 'rssKBPerConn', { atMost: 0.75 }, 'polling idle memory (RSS)'),
-  goal('sb-eio-ws', 'connect', 'family', 'connectsPerSec', { atLeast: 1.5 }, 'engine.io WebSocket connect rate'),
+  goal(
+    'sb-eio-ws',
+    'connect',
+    'family',
+    'connectsPerSec',
+    { atLeast: 1.5 },
+    'engine.io WebSocket connect rate',
+  ),
 ];
 
 function goal(
@@ -67,7 +108,14 @@ export function evaluateGoals(
   return goals.map((g) => {
     const { limit, wanted } = describeBound(g);
     const target = targets.find((t) => t.id === g.target);
-    const notMeasured = { goal: g, status: 'not measured', measured: undefined, limit, wanted, shortBy: undefined } as const;
+    const notMeasured = {
+      goal: g,
+      status: 'not measured',
+      measured: undefined,
+      limit,
+      wanted,
+      shortBy: undefined,
+    } as const;
     if (!target) return notMeasured;
     const n = g.n === 'largest' ? largestN(results, g.workload) : 'family';
     if (n === undefined) return notMeasured;
@@ -78,7 +126,8 @@ export function evaluateGoals(
       const peer = peerOf(target, targets);
       const base = peer ? resultFor(results, g.workload, n, peer.id) : undefined;
       const baseValue = base?.ok ? base.figures[g.figure] : undefined;
-      measured = value !== undefined && baseValue !== undefined && baseValue > 0 ? value / baseValue : undefined;
+      measured =
+        value !== undefined && baseValue !== undefined && baseValue > 0 ? value / baseValue : undefined;
     }
     if (measured === undefined || !Number.isFinite(measured)) return notMeasured;
     const holds =

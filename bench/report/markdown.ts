@@ -20,7 +20,11 @@ function row(cells: readonly string[]): string {
 }
 
 /** One workload table: a row per target, each figure with its ratio to socket.io where asked. */
-export function renderTable(table: TableDef, results: readonly ScenarioResult[], targets: readonly Target[]): string {
+export function renderTable(
+  table: TableDef,
+  results: readonly ScenarioResult[],
+  targets: readonly Target[],
+): string {
   const head = ['target', ...(table.n === 'family' ? ['N'] : [])];
   const align = ['---', ...(table.n === 'family' ? ['---:'] : [])];
   for (const fig of table.figures) {
@@ -56,7 +60,11 @@ export function renderGoals(outcomes: readonly GoalOutcome[]): string {
   const lines = [row(['target', 'wanted', 'measured', 'status']), row(['---', '---:', '---:', '---'])];
   for (const o of outcomes) {
     const measured =
-      o.measured === undefined ? '—' : o.goal.absolute ? formatNumber(o.measured, 1) : formatRatio(o.measured);
+      o.measured === undefined
+        ? '—'
+        : o.goal.absolute
+          ? formatNumber(o.measured, 1)
+          : formatRatio(o.measured);
     let status: string = o.status;
     if (o.status === 'misses' && o.shortBy !== undefined) status = `misses (off by ${o.shortBy.toFixed(2)}×)`;
     lines.push(row([o.goal.text, o.wanted, measured, status]));

@@ -28,12 +28,22 @@ const SKELETON = '# Benchmarks\n\nRun `npm run bench` to fill this in.\n';
  * bench/results/; with `docs`, also the generated section of docs/benchmarks.md and docs/benchmarks.svg.
  * Returns the files written.
  */
-export function writeReport(root: string, run: RunHeader, results: readonly ScenarioResult[], opts: { docs: boolean }): string[] {
+export function writeReport(
+  root: string,
+  run: RunHeader,
+  results: readonly ScenarioResult[],
+  opts: { docs: boolean },
+): string[] {
   const targets = TARGETS.filter((t) => results.some((r) => r.target === t.id));
-  const sizes = [...new Set(results.filter((r) => r.workload === 'throughput').map((r) => r.n))].sort((a, b) => a - b);
+  const sizes = [...new Set(results.filter((r) => r.workload === 'throughput').map((r) => r.n))].sort(
+    (a, b) => a - b,
+  );
   const tables = tableDefs(sizes);
   const outcomes = evaluateGoals(results, targets);
-  const svg = renderChart(`Switchboard vs socket.io 4 (${run.mode} run, ${run.date.slice(0, 10)})`, chartPanels(results, targets));
+  const svg = renderChart(
+    `Switchboard vs socket.io 4 (${run.mode} run, ${run.date.slice(0, 10)})`,
+    chartPanels(results, targets),
+  );
   const stamp = `${run.date.replace(/[:.]/g, '-')}-${run.mode}`;
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -43,7 +53,10 @@ export function writeReport(root: string, run: RunHeader, results: readonly Scen
     written.push(path);
   };
   put(join(dir, `${stamp}.svg`), svg);
-  put(join(dir, `${stamp}.md`), `# Bench ${stamp}\n\n${renderReport(run, results, targets, tables, outcomes, `${stamp}.svg`)}\n`);
+  put(
+    join(dir, `${stamp}.md`),
+    `# Bench ${stamp}\n\n${renderReport(run, results, targets, tables, outcomes, `${stamp}.svg`)}\n`,
+  );
   if (opts.docs) {
     const docsDir = join(root, 'docs');
     mkdirSync(docsDir, { recursive: true });

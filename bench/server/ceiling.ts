@@ -20,7 +20,12 @@ interface Peer {
  */
 export async function startCeiling(): Promise<HttpServer> {
   const http = createServer();
-  const wss = new WebSocketServer({ server: http, path: '/ws', perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    server: http,
+    path: '/ws',
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   const rooms = new Map<string, { seq: number; members: Set<Peer> }>();
   let dirty: Peer[] = [];
   let counter = 0;

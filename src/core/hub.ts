@@ -5,6 +5,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
 import type { Connection, ConnectionInfo } from './connection.js';
 import { NickRegistry } from './nicks.js';
+import { PackMemo } from './outbox.js';
 import { Session } from './session.js';
 import { toWire } from './wire.js';
 
@@ -152,9 +153,10 @@ export class Hub {
     this.flushScheduled = false;
     const dirty = this.dirty;
     this.dirty = [];
+    const memo = new PackMemo();
     for (const session of dirty) {
       try {
-        session.flush();
+        session.flush(memo);
       } catch (error) {
         // One broken wire must not stop the others' flush, nor escape into the event loop.
         this.options.onError?.(error, 'flush');

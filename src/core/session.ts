@@ -5,7 +5,7 @@ import { parseFrame } from '../protocol/parse.js';
 import type { ServerFrame } from '../protocol/schemas.js';
 import type { Connection } from './connection.js';
 import type { Hub, Namespace } from './hub.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type PackMemo } from './outbox.js';
 import { TokenBucket } from './rate.js';
 import { handlers } from './requests.js';
 import { toWire } from './wire.js';
@@ -122,8 +122,7 @@ export class Session {
   /** Sends `bye` and closes the connection. */
   bye(code: ByeCode, message: string): void {
     if (this.phase === 'closed') return;
-    const frames = this.outbox.drain(false, 0);
-    frames.push(encode({ type: 'bye', code, message }));
+    const frames = [...this.outbox.drain(false, 0), encode({ type: 'bye', code, message })];
     this.cleanup();
     try {
       this.conn.write(frames);
@@ -161,11 +160,11 @@ export class Session {
     );
   }
 
-  /** Writes what is queued: called by the hub once per turn. */
-  flush(): void {
+  /** Writes what is queued: called by the hub once per turn, with the turn's memo of batch packings. */
+  flush(memo?: PackMemo): void {
     this.dirty = false;
     if (this.phase === 'closed' || this.outbox.length === 0) return;
-    this.conn.write(this.outbox.drain(this.batch, this.hub.options.limits.maxFrameBytes));
+    this.conn.write(this.outbox.drain(this.batch, this.hub.options.limits.maxFrameBytes, memo));
     if (this.conn.bufferedBytes() > this.hub.options.limits.maxBufferBytes) {
       this.bye('slow_consumer', 'The connection is not reading fast enough.');
     }

@@ -1,10 +1,13 @@
+import type { Socket as NetSocket } from 'node:net';
 import type { Socket } from 'engine.io';
 import type { Connection } from '../../src/core/connection.js';
+import { encodeMessageFrame, FrameCache } from './frames.js';
 
-/** A net.Socket-like object that can be corked (the one under a ws WebSocket). */
-interface Corkable {
-  cork(): void;
-  uncork(): void;
+/** The ws WebSocket under engine.io's websocket transport, as far as this connection uses it. */
+interface WsInternals {
+  readyState: number;
+  bufferedAmount: number;
+  _socket?: NetSocket;
 }
 
 /** The engine.io Socket internals this connection uses; stable across engine.io 6.x. */
@@ -12,8 +15,14 @@ interface SocketInternals {
   readyState: string;
   writeBuffer: { type: string; data?: unknown; options?: { compress?: boolean } }[];
   flush(): void;
-  transport: { name: string; socket?: { bufferedAmount: number; _socket?: Corkable } };
+  transport: { name: string; socket?: WsInternals };
 }
+
+/** ws's readyState for an open connection. */
+const WS_OPEN = 1;
+
+/** Frames of this turn, shared by every engine.io WebSocket connection of the process. */
+const frames = new FrameCache(encodeMessageFrame);
 
 /** An engine.io socket as a Connection: each frame is one engine.io message packet. */
 export class EngineConnection implements Connection {
@@ -27,16 +36,28 @@ export class EngineConnection implements Connection {
     return this.socket.transport.name;
   }
 
-  write(frames: readonly string[]): void {
+  write(texts: readonly string[]): void {
     const s = this.internals;
     if (s.readyState === 'closing' || s.readyState === 'closed') return;
-    // socket.send() flushes per packet; queueing all of them and flushing once hands the transport one
-    // list (one polling response), and corking the TCP socket under a WebSocket makes it one write.
-    for (const data of frames) s.writeBuffer.push({ type: 'message', data, options: { compress: false } });
-    const raw = this.wsSocket()?._socket;
-    raw?.cork();
+    const ws = this.wsSocket();
+    const raw = ws?._socket;
+    if (ws && raw && ws.readyState === WS_OPEN && s.writeBuffer.length === 0) {
+      // Straight onto the TCP socket, each frame encoded once per turn for all its recipients and the
+      // whole list in one write. Safe beside ws's own writes: without compression ws writes at once, in
+      // order, and engine.io has nothing queued (else the frames wait behind it, below).
+      if (texts.length === 1) {
+        raw.write(frames.get(texts[0] as string));
+        return;
+      }
+      raw.cork();
+      for (const text of texts) raw.write(frames.get(text));
+      raw.uncork();
+      return;
+    }
+    // Polling, an upgrade in progress, or packets engine.io still holds: its own path, one flush (one
+    // polling response) for the whole list.
+    for (const data of texts) s.writeBuffer.push({ type: 'message', data, options: { compress: false } });
     s.flush();
-    raw?.uncork();
   }
 
   close(): void {
@@ -51,7 +72,7 @@ export class EngineConnection implements Connection {
     return bytes + (this.wsSocket()?.bufferedAmount ?? 0);
   }
 
-  private wsSocket() {
+  private wsSocket(): WsInternals | undefined {
     const transport = this.internals.transport;
     return transport.name === 'websocket' ? transport.socket : undefined;
   }

@@ -78,47 +78,38 @@ function unmask(payload: Buffer, key: Buffer): Buffer {
 }
 
 /**
- * Encodes one client frame. Clients must mask; the key is all zeros, which is a valid key that leaves
- * the payload as it is, so sending costs no XOR pass.
+ * Encodes one frame. A client frame (`masked`) carries an all-zero key: a valid key that leaves the
+ * payload as it is, so sending costs no XOR pass.
  */
-export function encodeClientFrame(data: string | Buffer, opcode: number = OPCODE.text): Buffer {
+export function encodeFrame(data: string | Buffer, opcode: number, masked: boolean): Buffer {
   const payload = typeof data === 'string' ? Buffer.from(data) : data;
   const len = payload.length;
   const header = len < 126 ? 2 : len < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + 4 + len);
+  const key = masked ? 4 : 0;
+  const out = Buffer.allocUnsafe(header + key + len);
+  const maskBit = masked ? 0x80 : 0;
   out[0] = 0x80 | opcode;
   if (len < 126) {
-    out[1] = 0x80 | len;
+    out[1] = maskBit | len;
   } else if (len < 65536) {
-    out[1] = 0x80 | 126;
+    out[1] = maskBit | 126;
     out.writeUInt16BE(len, 2);
   } else {
-    out[1] = 0x80 | 127;
+    out[1] = maskBit | 127;
     out.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
     out.writeUInt32BE(len >>> 0, 6);
   }
-  out.writeUInt32BE(0, header);
-  payload.copy(out, header + 4);
+  if (masked) out.writeUInt32BE(0, header);
+  payload.copy(out, header + key);
   return out;
 }
 
-/** Encodes one unmasked (server-to-client) frame: header and payload in one buffer. */
+/** Encodes one client-to-server frame. */
+export function encodeClientFrame(data: string | Buffer, opcode: number = OPCODE.text): Buffer {
+  return encodeFrame(data, opcode, true);
+}
+
+/** Encodes one server-to-client frame. */
 export function encodeServerFrame(data: string | Buffer, opcode: number = OPCODE.text): Buffer {
-  const payload = typeof data === 'string' ? Buffer.from(data) : data;
-  const len = payload.length;
-  const header = len < 126 ? 2 : len < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + len);
-  out[0] = 0x80 | opcode;
-  if (len < 126) {
-    out[1] = len;
-  } else if (len < 65536) {
-    out[1] = 126;
-    out.writeUInt16BE(len, 2);
-  } else {
-    out[1] = 127;
-    out.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-    out.writeUInt32BE(len >>> 0, 6);
-  }
-  payload.copy(out, header);
-  return out;
+  return encodeFrame(data, opcode, false);
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { LoadMessage, LoadRequest, UsageReply } from './load/context.js';
+import { machineCpuSeconds, processCpuSeconds } from './machine.js';
 import type { Scenario } from './plan.js';
 import type { ScenarioResult } from './result.js';
 import type { ServerReply, ServerRequest } from './server/child.js';
@@ -113,12 +114,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         resolve({ figures: {}, error: `server exited with ${code}` });
       });
     });
+    const before = sampleCpu([serverChild.pid, loadChild.pid]);
     loadChild.send({
       type: 'run',
       scenario,
       address: { host: '127.0.0.1', port: ready.port, path: scenario.target.path, ...tcp(ready) },
     } satisfies LoadRequest);
-    const { figures, error } = await outcome;
+    const { figures: measured, error } = await outcome;
+    const figures = { ...measured, ...otherLoad(before, sampleCpu([serverChild.pid, loadChild.pid])) };
     return {
       ...base,
       ok: error === undefined,
@@ -137,6 +140,38 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   } finally {
     await Promise.all([load && stop(load), server && stop(server)]);
   }
+}
+
+interface CpuSample {
+  at: number;
+  machine: { busy: number; steal: number } | undefined;
+  /** CPU seconds of the bench's own processes (both children and this one). */
+  ours: number;
+}
+
+function sampleCpu(pids: readonly (number | undefined)[]): CpuSample {
+  const self = process.cpuUsage();
+  const children = pids.reduce((sum: number, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
+  return {
+    at: performance.now(),
+    machine: machineCpuSeconds(),
+    ours: children + (self.user + self.system) / 1e6,
+  };
+}
+
+/**
+ * What else ran while the scenario did, in % of one core: other processes on this machine, and CPU
+ * the hypervisor gave to other machines (steal). Either skews the figures; the report shows them.
+ */
+function otherLoad(a: CpuSample, b: CpuSample): Record<string, number> {
+  if (!a.machine || !b.machine) return {};
+  const seconds = (b.at - a.at) / 1000;
+  if (seconds <= 0) return {};
+  const other = b.machine.busy - a.machine.busy - (b.ours - a.ours);
+  return {
+    otherCpuPct: Math.max(0, (other / seconds) * 100),
+    stealPct: ((b.machine.steal - a.machine.steal) / seconds) * 100,
+  };
 }
 
 function tcp(ready: ServerReply): { tcpPort?: number } {

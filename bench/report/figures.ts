@@ -45,6 +45,7 @@ export function tableDefs(throughputSizes: readonly number[]): TableDef[] {
           f('serverUsPerDelivery', 'server CPU µs/delivery', 2, 'lower'),
           f('serverCpuPct', 'server CPU %', 0, 'lower', false),
           f('loadCpuPct', 'load generator CPU %', 0, 'lower', false),
+          f('otherCpuPct', 'other CPU %', 0, 'lower', false),
         ],
       }),
     ),
@@ -60,6 +61,7 @@ export function tableDefs(throughputSizes: readonly number[]): TableDef[] {
         f('deliveredPct', 'delivered %', 1, 'higher', false),
         f('serverCpuPct', 'server CPU %', 0, 'lower', false),
         f('loadCpuPct', 'load generator CPU %', 0, 'lower', false),
+        f('otherCpuPct', 'other CPU %', 0, 'lower', false),
       ],
     },
     {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCpuTicks, parseProcessTicks } from '../../bench/machine.js';
 import { cpuMicros, percentile, ratio, summarize } from '../../bench/stats.js';
 
 describe('bench statistics', () => {
@@ -32,5 +33,13 @@ describe('bench statistics', () => {
 
   it('adds user and system CPU between two readings', () => {
     expect(cpuMicros({ user: 100, system: 50 }, { user: 400, system: 80 })).toBe(330);
+  });
+});
+
+describe('bench machine load', () => {
+  it('reads busy and steal ticks from /proc/stat and a process CPU time from /proc/PID/stat', () => {
+    expect(parseCpuTicks('cpu  100 5 50 1000 20 3 2 7 0 0')).toEqual({ busy: 160, steal: 7 });
+    const stat = '4242 (node server) S 1 2 3 0 -1 4194304 10 0 0 0 250 40 0 0 20 0 11 0 100 0';
+    expect(parseProcessTicks(stat)).toBe(290);
   });
 });

@@ -16,7 +16,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --quick             smaller sizes and shorter runs (under two minutes); report in bench/results/
   --only=ID,...       targets to run (${TARGETS.map((t) => t.id).join(', ')})
   --workloads=W,...   workloads to run (${WORKLOADS.join(', ')})
-  --profile           run each server under node --cpu-prof (profiles in bench/results/profiles/)
+  --profile           CPU-profile each server over the measured window (bench/results/profiles/)
   --no-docs           do not write docs/benchmarks.md after a full run
 `;
 
@@ -110,8 +110,8 @@ async function main(): Promise<void> {
   const run = header(plan.mode, argv);
   const file = join(resultsDir, `${run.date.replace(/[:.]/g, '-')}-${plan.mode}.jsonl`);
   appendFileSync(file, `${JSON.stringify(run)}\n`);
-  const profileDir = join(resultsDir, 'profiles');
-  const serverArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const profileDir = join(resultsDir, 'profiles', run.date.replace(/[:.]/g, '-'));
+  if (options.profile) mkdirSync(profileDir, { recursive: true });
   const tty = process.stderr.isTTY;
   const t0 = performance.now();
   const results: ScenarioResult[] = [];
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
     let lastLine = 0;
     const result = await runScenario(scenario, {
-      serverArgs,
+      ...(options.profile ? { profileDir } : {}),
       onProgress: (text) => {
         const line = `${elapsed()} ${name}: ${text}`;
         if (tty) process.stderr.write(`\r\x1b[K${line}`);

@@ -41,7 +41,7 @@ export const QUICK: Plan = {
   mode: 'quick',
   textBytes: 100,
   setupConcurrency: 50,
-  throughput: { subscribers: [100, 1000], window: 64, warmupMs: 500, durationMs: 1500 },
+  throughput: { subscribers: [100, 500], window: 64, warmupMs: 500, durationMs: 1500 },
   latency: {
     subscribers: { websocket: 300, polling: 100 },
     ratePerSec: 200,

@@ -16,8 +16,8 @@ const READY_MS = 15_000;
 
 /** Options for running one scenario. */
 export interface RunOptions {
-  /** Extra node flags for the server child (e.g. --cpu-prof). */
-  serverArgs?: string[];
+  /** Where the server child writes a CPU profile of each measured window; none when unset. */
+  profileDir?: string;
   /** Told each progress line of the load child. */
   onProgress?: (text: string) => void;
 }
@@ -41,7 +41,11 @@ function startServer(
   options: RunOptions,
 ): Promise<{ child: ChildProcess; ready: ServerReply }> {
   const child = fork(SERVER_CHILD, [scenario.target.server], {
-    execArgv: ['--expose-gc', ...(options.serverArgs ?? [])],
+    execArgv: ['--expose-gc'],
+    env: {
+      ...process.env,
+      ...(options.profileDir ? { BENCH_PROFILE: join(options.profileDir, profileName(scenario)) } : {}),
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -97,7 +101,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         if (m.type === 'usage') {
           const id = nextId++;
           pending.set(id, m.id);
-          serverChild.send({ type: 'usage', id, gc: m.gc } satisfies ServerRequest);
+          serverChild.send({
+            type: 'usage',
+            id,
+            gc: m.gc,
+            ...(m.mark ? { mark: m.mark } : {}),
+          } satisfies ServerRequest);
         } else if (m.type === 'progress') {
           options.onProgress?.(m.text);
         } else {
@@ -140,6 +149,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   } finally {
     await Promise.all([load && stop(load), server && stop(server)]);
   }
+}
+
+/** The profile file of a scenario: workload, target and size. */
+function profileName(scenario: Scenario): string {
+  return `${scenario.workload}-${scenario.target.id}-${scenario.n}.cpuprofile`;
 }
 
 interface CpuSample {

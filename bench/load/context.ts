@@ -13,7 +13,7 @@ export interface LoadRequest {
 
 /** Messages between a load child and its parent. */
 export type LoadMessage =
-  | { type: 'usage'; id: number; gc: boolean }
+  | { type: 'usage'; id: number; gc: boolean; mark?: 'start' | 'stop' }
   | { type: 'progress'; text: string }
   | { type: 'result'; figures: Record<string, number>; error?: string };
 
@@ -50,12 +50,15 @@ export class LoadContext {
     );
   }
 
-  /** The server process's CPU and memory now; with gc, after two full collections. */
-  serverUsage(gc = false): Promise<Usage> {
+  /**
+   * The server process's CPU and memory now; with gc, after two full collections. `mark` starts and
+   * stops the server's CPU profile of the measured window (with `--profile`).
+   */
+  serverUsage(gc = false, mark?: 'start' | 'stop'): Promise<Usage> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      void send({ type: 'usage', id, gc });
+      void send({ type: 'usage', id, gc, ...(mark ? { mark } : {}) });
     });
   }
 

@@ -130,7 +130,7 @@ export const throughput: WorkloadRun = async (ctx) => {
   }
   pump();
   await delay(warmupMs);
-  const s0 = await ctx.serverUsage();
+  const s0 = await ctx.serverUsage(false, 'start');
   const l0 = process.cpuUsage();
   const d0 = deliveries;
   const t0 = performance.now();
@@ -139,7 +139,7 @@ export const throughput: WorkloadRun = async (ctx) => {
     durationMs + 1000,
     () => ctx.progress(`${Math.round(((deliveries - d0) * 1000) / (performance.now() - t0))} deliveries/s`),
   );
-  const s1 = await ctx.serverUsage();
+  const s1 = await ctx.serverUsage(false, 'stop');
   const l1 = process.cpuUsage();
   const d1 = deliveries;
   const t1 = performance.now();
@@ -183,7 +183,7 @@ export const latency: WorkloadRun = async (ctx) => {
       samples[k++] = now - (sentAt[index] as number);
     };
   }
-  const s0 = await ctx.serverUsage();
+  const s0 = await ctx.serverUsage(false, 'start');
   const l0 = process.cpuUsage();
   const t0 = performance.now();
   let sent = 0;
@@ -203,7 +203,7 @@ export const latency: WorkloadRun = async (ctx) => {
   await until(() => sent >= total, durationMs + 5000, progress);
   clearInterval(timer);
   const all = await until(() => k >= samples.length, drainMs, progress);
-  const s1 = await ctx.serverUsage();
+  const s1 = await ctx.serverUsage(false, 'stop');
   const l1 = process.cpuUsage();
   const end = performance.now();
   const delivered = k;
@@ -254,11 +254,11 @@ export const memory: WorkloadRun = async (ctx) => {
 export const connect: WorkloadRun = async (ctx) => {
   const { n, plan } = ctx.scenario;
   const deadline = setupDeadline(ctx, 0);
-  const s0 = await ctx.serverUsage();
+  const s0 = await ctx.serverUsage(false, 'start');
   const t0 = performance.now();
   const { clients, welcomeMs } = await connectMany(ctx, n, plan.connect.concurrency, undefined, deadline);
   const t1 = performance.now();
-  const s1 = await ctx.serverUsage();
+  const s1 = await ctx.serverUsage(false, 'stop');
   const error = lost(clients);
   if (error) throw new Error(error);
   const summary = summarize(welcomeMs);

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { buildServer } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
@@ -7,7 +9,7 @@ import { startCeiling } from './ceiling.js';
 import { startSocketIo } from './socketio.js';
 
 /** What the parent may ask a server child. */
-export type ServerRequest = { type: 'usage'; id: number; gc: boolean };
+export type ServerRequest = { type: 'usage'; id: number; gc: boolean; mark?: 'start' | 'stop' };
 /** What a server child tells its parent. */
 export type ServerReply =
   | { type: 'ready'; port: number; tcpPort?: number }
@@ -41,16 +43,42 @@ function reply(message: ServerReply): void {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
+/** Where to write the CPU profile of the measured window (set by `--profile`). */
+const PROFILE = process.env.BENCH_PROFILE;
+let profiler: Session | undefined;
+
+/** Starts or stops the window's CPU profile; the profiler's own cost stays outside the usage figures. */
+async function profile(mark: 'start' | 'stop' | undefined): Promise<void> {
+  if (!PROFILE || !mark) return;
+  if (mark === 'start' && !profiler) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  } else if (mark === 'stop' && profiler) {
+    const { profile: result } = await profiler.post('Profiler.stop');
+    writeFileSync(PROFILE, JSON.stringify(result));
+    profiler.disconnect();
+    profiler = undefined;
+  }
+}
+
 process.on('message', (request: ServerRequest) => {
   if (request.type !== 'usage') return;
   if (request.gc && gc) {
     gc();
     gc();
   }
-  reply({ type: 'usage', id: request.id, cpu: process.cpuUsage(), mem: process.memoryUsage() });
+  const usage = { cpu: process.cpuUsage(), mem: process.memoryUsage() };
+  profile(request.mark).then(
+    () => reply({ type: 'usage', id: request.id, ...usage }),
+    (error: unknown) => {
+      process.stderr.write(`bench server: profiling failed: ${String(error)}\n`);
+      reply({ type: 'usage', id: request.id, ...usage });
+    },
+  );
 });
-// The parent going away ends the bench: never outlive it. A normal exit on SIGTERM lets --cpu-prof
-// write its profile.
+// The parent going away ends the bench: never outlive it.
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
 

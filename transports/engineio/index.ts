@@ -36,6 +36,9 @@ export function engineioTransport(): Transport {
           origin: socket.request.headers.origin,
           remoteAddress: socket.remoteAddress,
         });
+        // engine.io keeps the handshake request only for its users; this transport has read what it needs,
+        // and an idle connection need not hold its headers.
+        (socket as { request: unknown }).request = undefined;
         socket.on('message', (data: unknown) => {
           if (typeof data === 'string') session.receive(data);
           else session.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));

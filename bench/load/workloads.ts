@@ -246,6 +246,7 @@ export const memory: WorkloadRun = async (ctx) => {
   return {
     rssKBPerConn: (after.mem.rss - base.mem.rss) / n / 1024,
     heapKBPerConn: (after.mem.heapUsed - base.mem.heapUsed) / n / 1024,
+    heapTotalKBPerConn: (after.mem.heapTotal - base.mem.heapTotal) / n / 1024,
     externalKBPerConn: (after.mem.external - base.mem.external) / n / 1024,
   };
 };

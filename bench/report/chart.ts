@@ -54,6 +54,12 @@ export function chartPanels(results: readonly ScenarioResult[], targets: readonl
       digits: 1,
     },
     {
+      title: 'Idle memory per connection (V8 heap used)',
+      unit: 'KB, lower is better',
+      bars: bars(results, targets, 'memory', 'family', 'heapKBPerConn'),
+      digits: 1,
+    },
+    {
       title: 'Connect rate',
       unit: 'connections/s to welcome, higher is better',
       bars: bars(results, targets, 'connect', 'family', 'connectsPerSec'),

@@ -68,7 +68,12 @@ export function tableDefs(throughputSizes: readonly number[]): TableDef[] {
       title: 'Idle memory per connection (server, after GC)',
       workload: 'memory',
       n: 'family',
-      figures: [f('rssKBPerConn', 'RSS KB', 1, 'lower'), f('heapKBPerConn', 'heap KB', 1, 'lower')],
+      figures: [
+        f('rssKBPerConn', 'RSS KB', 1, 'lower'),
+        f('heapKBPerConn', 'heap used KB', 1, 'lower'),
+        f('heapTotalKBPerConn', 'heap total KB', 1, 'lower', false),
+        f('otherCpuPct', 'other CPU %', 0, 'lower', false),
+      ],
     },
     {
       title: 'Connect rate (to the first welcome)',

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { FULL, QUICK, scenarios, WORKLOADS, type Workload } from './plan.js';
+import { best, FULL, QUICK, scenarios, WORKLOADS, type Workload } from './plan.js';
 import { writeReport } from './report/write.js';
 import type { RunHeader, ScenarioResult } from './result.js';
 import { runScenario } from './runner.js';
@@ -119,23 +119,30 @@ async function main(): Promise<void> {
     `bench (${plan.mode}): ${list.length} scenarios, results in ${relative(ROOT, file)}\n`,
   );
   for (const [i, scenario] of list.entries()) {
-    const name = `[${i + 1}/${list.length}] ${scenario.workload} ${scenario.target.id} n=${scenario.n}`;
-    const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
-    let lastLine = 0;
-    const result = await runScenario(scenario, {
-      ...(options.profile ? { profileDir } : {}),
-      onProgress: (text) => {
-        const line = `${elapsed()} ${name}: ${text}`;
-        if (tty) process.stderr.write(`\r\x1b[K${line}`);
-        else if (performance.now() - lastLine > 5000) {
-          lastLine = performance.now();
-          process.stderr.write(`${line}\n`);
-        }
-      },
-    });
-    results.push(result);
-    appendFileSync(file, `${JSON.stringify(result)}\n`);
-    process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
+    const repeats = plan.repeats[scenario.workload];
+    const runs: ScenarioResult[] = [];
+    for (let attempt = 1; attempt <= repeats; attempt++) {
+      const run = repeats > 1 ? ` (run ${attempt}/${repeats})` : '';
+      const name = `[${i + 1}/${list.length}] ${scenario.workload} ${scenario.target.id} n=${scenario.n}${run}`;
+      const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
+      let lastLine = 0;
+      const result = await runScenario(scenario, {
+        ...(options.profile ? { profileDir } : {}),
+        onProgress: (text) => {
+          const line = `${elapsed()} ${name}: ${text}`;
+          if (tty) process.stderr.write(`\r\x1b[K${line}`);
+          else if (performance.now() - lastLine > 5000) {
+            lastLine = performance.now();
+            process.stderr.write(`${line}\n`);
+          }
+        },
+      });
+      runs.push({ ...result, attempt });
+      process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
+    }
+    const kept = best(runs);
+    for (const r of runs) appendFileSync(file, `${JSON.stringify({ ...r, kept: r === kept })}\n`);
+    if (kept) results.push(kept);
   }
   const written = writeReport(ROOT, run, results, {
     docs:

@@ -23,6 +23,9 @@ export interface ScenarioResult {
   figures: Record<string, number>;
   /** Wall time of the scenario, setup included. */
   elapsedMs: number;
+  /** Which run of the scenario this was (1-based), and whether it is the one the report keeps. */
+  attempt?: number;
+  kept?: boolean;
 }
 
 /** The first line of a results file: when, where and how the run was made. */

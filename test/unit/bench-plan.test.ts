@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { best, FULL, QUICK, scenarios, WORKLOADS } from '../../bench/plan.js';
+import { TARGETS } from '../../bench/targets.js';
+
+const run = (workload: 'throughput' | 'latency', ok: boolean, figures: Record<string, number>) => ({
+  workload,
+  ok,
+  figures,
+});
+
+describe('bench plan', () => {
+  it('keeps the best run: a successful one first, then the better headline figure', () => {
+    const slow = run('throughput', true, { deliveriesPerSec: 100 });
+    const fast = run('throughput', true, { deliveriesPerSec: 300 });
+    const failed = run('throughput', false, {});
+    expect(best([slow, fast])).toBe(fast);
+    expect(best([failed, slow])).toBe(slow);
+    expect(best([failed])).toBe(failed);
+    expect(best([])).toBeUndefined();
+    const calm = run('latency', true, { p99: 20 });
+    const noisy = run('latency', true, { p99: 90 });
+    expect(best([noisy, calm])).toBe(calm);
+  });
+
+  it('runs every workload on every target, throughput at each size', () => {
+    const list = scenarios(FULL, TARGETS, WORKLOADS);
+    expect(list).toHaveLength(TARGETS.length * (FULL.throughput.subscribers.length + 3));
+    const polling = list.find((s) => s.workload === 'latency' && s.target.family === 'polling');
+    expect(polling?.n).toBe(200);
+    expect(scenarios(QUICK, TARGETS, ['memory']).every((s) => s.n <= 500)).toBe(true);
+  });
+});

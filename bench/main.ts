@@ -18,6 +18,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --workloads=W,...   workloads to run (${WORKLOADS.join(', ')})
   --profile           CPU-profile each server over the measured window (bench/results/profiles/)
   --no-docs           do not write docs/benchmarks.md after a full run
+  --report=FILE       only write the report again from a results file (bench/results/*.jsonl)
 `;
 
 interface Options {
@@ -26,6 +27,7 @@ interface Options {
   workloads: Workload[];
   profile: boolean;
   docs: boolean;
+  report: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -35,12 +37,14 @@ function parseArgs(argv: readonly string[]): Options {
     workloads: [...WORKLOADS],
     profile: false,
     docs: true,
+    report: undefined,
   };
   for (const arg of argv) {
     const [flag, value = ''] = arg.split('=', 2);
     if (flag === '--quick') options.quick = true;
     else if (flag === '--profile') options.profile = true;
     else if (flag === '--no-docs') options.docs = false;
+    else if (flag === '--report') options.report = value;
     else if (flag === '--only') options.only = value.split(',').filter(Boolean);
     else if (flag === '--workloads') {
       const wanted = value.split(',').filter(Boolean);
@@ -99,9 +103,24 @@ function brief(result: ScenarioResult): string {
   }
 }
 
+/** Writes the report of a recorded run again (full runs also rewrite docs/benchmarks.md). */
+function rereport(file: string, docs: boolean): void {
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const records = lines.map((l) => JSON.parse(l) as RunHeader | ScenarioResult);
+  const run = records.find((r): r is RunHeader => r.kind === 'run');
+  if (!run) throw new Error(`${file} has no run header`);
+  const results = records.filter((r): r is ScenarioResult => r.kind === 'result');
+  const written = writeReport(ROOT, run, results, { docs: docs && run.mode === 'full' });
+  process.stderr.write(`report: ${written.map((p) => relative(ROOT, p)).join(', ')}\n`);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const options = parseArgs(argv);
+  if (options.report) {
+    rereport(options.report, options.docs);
+    return;
+  }
   const plan = options.quick ? QUICK : FULL;
   const targets = options.only ? TARGETS.filter((t) => options.only?.includes(t.id)) : TARGETS;
   const list = scenarios(plan, targets, options.workloads);
@@ -141,8 +160,11 @@ async function main(): Promise<void> {
       process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
     }
     const kept = best(runs);
-    for (const r of runs) appendFileSync(file, `${JSON.stringify({ ...r, kept: r === kept })}\n`);
-    if (kept) results.push(kept);
+    for (const r of runs) {
+      const marked = { ...r, kept: r === kept };
+      appendFileSync(file, `${JSON.stringify(marked)}\n`);
+      results.push(marked);
+    }
   }
   const written = writeReport(ROOT, run, results, {
     docs:

@@ -1,3 +1,4 @@
+import { HEADLINE } from '../plan.js';
 import type { RunHeader, ScenarioResult } from '../result.js';
 import type { Target } from '../targets.js';
 import { cell, resultFor, type TableDef } from './figures.js';
@@ -94,7 +95,9 @@ export function renderReport(
   tables: readonly TableDef[],
   outcomes: readonly GoalOutcome[],
   chartPath: string,
+  allRuns: readonly ScenarioResult[] = results,
 ): string {
+  const others = renderOtherRuns(allRuns, targets);
   return [
     renderHeader(run),
     '',
@@ -102,8 +105,37 @@ export function renderReport(
     '',
     renderGoals(outcomes),
     '',
+    ...(others ? [others, ''] : []),
     `![Benchmark chart](${chartPath})`,
     '',
     ...tables.flatMap((t) => [renderTable(t, results, targets), '']),
+  ].join('\n');
+}
+
+/**
+ * The runs a report does not show (each scenario that ran more than once shows its best run), with
+ * the headline figure beside the one kept, so nobody has to take the best run on trust.
+ */
+export function renderOtherRuns(
+  runs: readonly ScenarioResult[],
+  targets: readonly Target[],
+): string | undefined {
+  const dropped = runs.filter((r) => r.kept === false);
+  if (dropped.length === 0) return undefined;
+  const lines = dropped.map((r) => {
+    const { figure } = HEADLINE[r.workload];
+    const kept = runs.find(
+      (k) => k.kept === true && k.workload === r.workload && k.target === r.target && k.n === r.n,
+    );
+    const label = targets.find((t) => t.id === r.target)?.label ?? r.target;
+    const value = r.ok ? formatNumber(r.figures[figure], 1) : `failed (${r.error ?? 'unknown'})`;
+    return `- ${r.workload}, ${label}, N = ${formatNumber(r.n, 0)}: ${figure} ${value} (kept: ${formatNumber(kept?.figures[figure], 1)})`;
+  });
+  return [
+    '<details><summary>Runs not shown: each throughput, latency and connect scenario ran more than once and the better run is shown; the others were</summary>',
+    '',
+    ...lines,
+    '',
+    '</details>',
   ].join('\n');
 }

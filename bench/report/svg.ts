@@ -82,7 +82,8 @@ export function renderChart(title: string, panels: readonly Panel[]): string {
     y += PANEL_GAP;
   }
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y}" viewBox="0 0 ${WIDTH} ${y}" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${WIDTH}" height="${y}" viewBox="0 0 ${WIDTH} ${y}" font-family="sans-serif">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${WIDTH}" height="${y}" fill="#fff"/>`,
     ...parts,
     '</svg>',

@@ -24,16 +24,18 @@ export function replaceSection(doc: string, generated: string): string {
 const SKELETON = '# Benchmarks\n\nRun `npm run bench` to fill this in.\n';
 
 /**
- * Writes the report of a run: always a markdown file and a chart beside the JSON lines in
+ * Writes the report of a run (every run of every scenario; those marked `kept: false` are listed, not
+ * tabulated): always a markdown file and a chart beside the JSON lines in
  * bench/results/; with `docs`, also the generated section of docs/benchmarks.md and docs/benchmarks.svg.
  * Returns the files written.
  */
 export function writeReport(
   root: string,
   run: RunHeader,
-  results: readonly ScenarioResult[],
+  all: readonly ScenarioResult[],
   opts: { docs: boolean },
 ): string[] {
+  const results = all.filter((r) => r.kept !== false);
   const targets = TARGETS.filter((t) => results.some((r) => r.target === t.id));
   const sizes = [...new Set(results.filter((r) => r.workload === 'throughput').map((r) => r.n))].sort(
     (a, b) => a - b,
@@ -55,7 +57,7 @@ export function writeReport(
   put(join(dir, `${stamp}.svg`), svg);
   put(
     join(dir, `${stamp}.md`),
-    `# Bench ${stamp}\n\n${renderReport(run, results, targets, tables, outcomes, `${stamp}.svg`)}\n`,
+    `# Bench ${stamp}\n\n${renderReport(run, results, targets, tables, outcomes, `${stamp}.svg`, all)}\n`,
   );
   if (opts.docs) {
     const docsDir = join(root, 'docs');
@@ -63,7 +65,10 @@ export function writeReport(
     put(join(docsDir, 'benchmarks.svg'), svg);
     const path = join(docsDir, 'benchmarks.md');
     const doc = existsSync(path) ? readFileSync(path, 'utf8') : SKELETON;
-    put(path, replaceSection(doc, renderReport(run, results, targets, tables, outcomes, 'benchmarks.svg')));
+    put(
+      path,
+      replaceSection(doc, renderReport(run, results, targets, tables, outcomes, 'benchmarks.svg', all)),
+    );
   }
   return written;
 }

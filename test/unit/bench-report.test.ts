@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { chartPanels } from '../../bench/report/chart.js';
 import { tableDefs } from '../../bench/report/figures.js';
 import { evaluateGoals, type Goal } from '../../bench/report/goals.js';
-import { formatNumber, formatRatio, renderGoals, renderTable } from '../../bench/report/markdown.js';
+import {
+  formatNumber,
+  formatRatio,
+  renderGoals,
+  renderOtherRuns,
+  renderTable,
+} from '../../bench/report/markdown.js';
 import { barFraction, escapeXml, renderChart } from '../../bench/report/svg.js';
 import { BEGIN, END, replaceSection } from '../../bench/report/write.js';
 import type { ScenarioResult } from '../../bench/result.js';
@@ -95,6 +101,18 @@ describe('bench report figures', () => {
   });
 });
 
+describe('runs not kept', () => {
+  it('lists every dropped run with its headline figure beside the kept one', () => {
+    const kept = { ...result('sb-eio-ws', 'latency', 1000, { p99: 40.2 }), kept: true };
+    const dropped = { ...result('sb-eio-ws', 'latency', 1000, { p99: 82.6 }), kept: false };
+    const failed = { ...result('sio-ws', 'latency', 1000, {}), ok: false, error: 'timed out', kept: false };
+    const md = renderOtherRuns([kept, dropped, failed], TARGETS) ?? '';
+    expect(md).toContain('- latency, Switchboard engine.io WebSocket, N = 1,000: p99 82.6 (kept: 40.2)');
+    expect(md).toContain('- latency, socket.io 4 WebSocket, N = 1,000: p99 failed (timed out) (kept: —)');
+    expect(renderOtherRuns([kept], TARGETS)).toBeUndefined();
+  });
+});
+
 describe('bench chart', () => {
   it('scales bars linearly or by decades', () => {
     expect(barFraction(50, 100, 'linear')).toBe(0.5);
@@ -108,7 +126,7 @@ describe('bench chart', () => {
     expect(escapeXml(`<a & "b">`)).toBe('&lt;a &amp; &quot;b&quot;&gt;');
     const svg = renderChart('T & U', chartPanels(RESULTS, TARGETS));
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg).toContain('T &amp; U');
+    expect(svg).toContain('<title>T &amp; U</title>');
     expect(svg).toContain('>600,000<');
     expect(svg).toContain('>n/a<');
     const widths = [...svg.matchAll(/<rect x="230" y="\d+" width="([\d.]+)"/g)].map((m) => Number(m[1]));

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket } from 'engine.io';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import type { Transport, TransportContext } from '../../src/server/transport.js';
@@ -6,12 +8,29 @@ import { EngineConnection } from './connection.js';
 /** Where engine.io is served on the HTTP port. */
 export const ENGINE_PATH = '/engine.io/';
 
+const REFUSAL = 'WebSocket is turned off on this server; use HTTP long-polling.';
+
+/**
+ * Answers a WebSocket upgrade on the engine.io path with 403 and closes, as a proxy that forbids WebSocket
+ * would: clients see a failed handshake at once instead of a request left hanging (which is what happens
+ * when another transport listens for upgrades and engine.io does not).
+ */
+function refuseUpgrade(request: IncomingMessage, socket: Duplex): void {
+  if (!(request.url ?? '').startsWith(ENGINE_PATH)) return;
+  socket.on('error', () => undefined);
+  socket.end(
+    `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(REFUSAL)}\r\n\r\n${REFUSAL}`,
+  );
+}
+
 /**
  * engine.io: WebSocket and HTTP long-polling behind one session, with the polling-to-WebSocket upgrade.
- * `websocket: false` in the config serves polling only and refuses upgrades.
+ * `websocket: false` in the config serves polling only: the handshake offers no upgrade, and WebSocket
+ * requests on the engine.io path are refused with 403.
  */
 export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
+  let stopRefusing: (() => void) | undefined;
   return {
     name: 'engineio',
     start({ hub, server, config }: TransportContext) {
@@ -26,6 +45,10 @@ export function engineioTransport(): Transport {
         httpCompression: false,
       });
       eio.attach(server, { path: ENGINE_PATH });
+      if (!config.websocket) {
+        server.on('upgrade', refuseUpgrade);
+        stopRefusing = () => server.off('upgrade', refuseUpgrade);
+      }
       eio.on('connection', (socket: Socket) => {
         const session = hub.open(new EngineConnection(socket), {
           origin: socket.request.headers.origin,
@@ -41,6 +64,8 @@ export function engineioTransport(): Transport {
       engine = eio;
     },
     stop() {
+      stopRefusing?.();
+      stopRefusing = undefined;
       engine?.close();
       engine = undefined;
       return Promise.resolve();

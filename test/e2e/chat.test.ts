@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChatPage, launchBrowser } from '../helpers/browser.js';
 import { connectEngine } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -147,6 +147,40 @@ describe('chat page in Chromium', () => {
     expect(await victim.page.locator('#members li', { hasText: payload }).textContent()).toBe(payload);
     const notices = (await victim.allLines()).filter((line) => line.startsWith('* '));
     expect(notices.some((line) => line.endsWith(` is now known as ${payload}`))).toBe(true);
+  });
+
+  it('joins, switches and leaves rooms, counting unread messages in the rooms not shown', async () => {
+    const page = await open({ nick: 'roamer', room: 'first' });
+    const peer = await connectEngine(server.url, 'websocket');
+    await peer.hello({ nick: 'helper' });
+    await peer.request({ type: 'join', room: 'first' });
+    await peer.request({ type: 'join', room: 'second' });
+    await page.waitForMember('helper');
+
+    await page.page.locator('#room').fill('second');
+    await page.page.locator('#room').press('Enter');
+    await page.waitForRoom('second');
+    await page.say('in the second room');
+    await peer.next('message', (f) => f.text === 'in the second room' && f.room === 'second');
+
+    await peer.request({ type: 'say', room: 'first', text: 'meanwhile in first' });
+    await page.page.waitForFunction(
+      () => document.querySelector('.room-tab[data-room="first"]')?.textContent === 'first (1)',
+    );
+    await page.page.locator('.room-tab[data-room="first"]').click();
+    await page.waitForRoom('first');
+    expect((await page.lines()).map((l) => l.text)).toEqual(['meanwhile in first']);
+    expect(await page.page.locator('.room-tab[data-room="first"]').textContent()).toBe('first');
+
+    await page.page.getByRole('button', { name: 'Leave second' }).click();
+    await page.page.waitForFunction(() => document.querySelectorAll('.room-tab').length === 1);
+    await vi.waitFor(() =>
+      expect(server.app.switchboard.hub.members(server.app.switchboard.hub.namespace('/'), 'second')).toEqual(
+        ['helper'],
+      ),
+    );
+    expect(await page.page.evaluate(() => window.switchboard.rooms)).toEqual(['first']);
+    peer.close();
   });
 
   it('is usable 360 px wide', async () => {

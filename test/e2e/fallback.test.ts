@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChatPage, launchBrowser } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -50,6 +50,17 @@ describe('transport fallback in Chromium', () => {
     await alice.waitForMessage('bob', 'received over polling');
     await alice.screenshot('long-polling-fallback');
 
+    // ?transport=websocket forces WebSocket: refused, it keeps retrying and never falls back.
+    const forced = await ChatPage.open(browser, refusing.url, {
+      params: { ...params, nick: 'forced', transport: 'websocket' },
+      waitOpen: false,
+    });
+    pages.push(forced);
+    await forced.page.waitForFunction(() => window.switchboard.negotiation.plan?.why === 'forced');
+    await vi.waitFor(() => expect(forced.websockets.length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
+    expect(forced.polls).toEqual([]);
+    expect(await forced.badge()).toBe('connecting…');
+
     // Refused a second time in a row (the next page load): demoted, with the reason recorded.
     await alice.reload();
     await alice.waitForBadge('long-polling');
@@ -80,6 +91,10 @@ describe('transport fallback in Chromium', () => {
     expect(alice.websockets.length).toBeGreaterThan(0);
     await alice.say('back on WebSocket');
     await bob.waitForMessage('alice', 'back on WebSocket');
+    // The forced page got through by itself once WebSocket was accepted, without ever polling.
+    await forced.waitForBadge('WebSocket');
+    await forced.waitForMessage('alice', 'back on WebSocket');
+    expect(forced.polls).toEqual([]);
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });
 

@@ -57,6 +57,8 @@ export interface OpenOptions {
   /** Prepares the browser context before the page opens (routes, for a proxy that breaks WebSocket). */
   prepare?: (context: BrowserContext) => Promise<void>;
   viewport?: { width: number; height: number };
+  /** Wait until the client is open. @default true */
+  waitOpen?: boolean;
 }
 
 declare global {
@@ -81,6 +83,8 @@ function recordBadge(): void {
  */
 export class ChatPage {
   readonly websockets: string[] = [];
+  /** engine.io long-polling requests the page made. */
+  readonly polls: string[] = [];
   readonly dialogs: string[] = [];
   readonly errors: string[] = [];
 
@@ -89,6 +93,11 @@ export class ChatPage {
     readonly page: Page,
   ) {
     page.on('websocket', (ws) => this.websockets.push(ws.url()));
+    page.on('request', (request) => {
+      if (request.url().includes('/engine.io/') && request.url().includes('transport=polling')) {
+        this.polls.push(request.url());
+      }
+    });
     page.on('dialog', (dialog) => {
       this.dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -104,15 +113,15 @@ export class ChatPage {
     await page.addInitScript(recordBadge);
     if (options.initScript) await page.addInitScript(options.initScript);
     const chat = new ChatPage(context, page);
-    await chat.goto(baseUrl, options.params);
+    await chat.goto(baseUrl, options.params, options.waitOpen ?? true);
     return chat;
   }
 
-  /** Loads the page (again) with these parameters and waits until the client is open. */
-  async goto(baseUrl: string, params: Record<string, string> = {}): Promise<void> {
+  /** Loads the page (again) with these parameters and, unless told not to, waits until the client is open. */
+  async goto(baseUrl: string, params: Record<string, string> = {}, waitOpen = true): Promise<void> {
     const query = new URLSearchParams(params).toString();
     await this.page.goto(`${baseUrl}/${query ? `?${query}` : ''}`);
-    await this.waitForState('open');
+    if (waitOpen) await this.waitForState('open');
   }
 
   /** Reloads the page and waits until the client is open. */

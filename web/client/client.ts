@@ -303,7 +303,7 @@ class Client implements SwitchboardClient {
     socket.on('close', () => this.onLinkClosed(link));
     const limit =
       kind === 'websocket' && this.plan?.fallback
-        ? (this.options.websocketTimeoutMs ?? 5000)
+        ? (this.options.websocketTimeoutMs ?? 8000)
         : (this.options.connectTimeoutMs ?? 20_000);
     link.timer = setTimeout(() => {
       if (link.ended || link.welcomed) return;

@@ -42,7 +42,7 @@ export interface ConnectOptions {
   demotionMs?: number;
   /** WebSocket attempts refused in a row (with polling working) that demote. @default 2 */
   websocketFailureLimit?: number;
-  /** How long an `auto` WebSocket attempt may take to reach `welcome` before polling is used, ms. @default 5000 */
+  /** How long an `auto` WebSocket attempt may take to reach `welcome` before polling is used, ms. @default 8000 */
   websocketTimeoutMs?: number;
   /** How long any other attempt may take to reach `welcome`, ms. @default 20000 */
   connectTimeoutMs?: number;

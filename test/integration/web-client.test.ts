@@ -175,4 +175,14 @@ describe('web client in Node against the gateway', () => {
     await vi.waitFor(() => expect(seen).toEqual(['other: marker']));
     await expect(a.emit('ev', 'typing')).rejects.toMatchObject({ code: 'not_in_room' });
   });
+
+  it('gives up, offline, when the hello itself is refused', async () => {
+    const server = await serve();
+    const c = client(server, { ns: 'not a namespace!' });
+    const errors: string[] = [];
+    c.on('error', (e) => errors.push(e.code));
+    await vi.waitFor(() => expect(c.state).toBe('offline'));
+    expect(errors).toEqual(['bad_frame']);
+    await expect(c.join('x')).rejects.toMatchObject({ code: 'closed' });
+  });
 });

@@ -417,7 +417,11 @@ class Client implements SwitchboardClient {
     if (!link.welcomed) {
       if (frame.type === 'welcome') this.onWelcome(link, frame);
       else if (frame.type === 'bye') this.onBye(frame);
-      else if (frame.type === 'error') this.events.emit('error', new ClientError(frame.code, frame.message));
+      else if (frame.type === 'error') {
+        this.events.emit('error', new ClientError(frame.code, frame.message));
+        // The hello itself was refused (a bad namespace): retrying would be refused again.
+        if (frame.id !== undefined && frame.id === link.helloId) this.close();
+      }
       return;
     }
     switch (frame.type) {

@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../history/history.js';
+import type { RoomInfo, StoredMessage } from '../history/history.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
 import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
@@ -72,11 +72,17 @@ function exit(s: Session, room: string): void {
   });
 }
 
-async function hello(s: Session, frame: HelloFrame): Promise<void> {
+// Handlers validate synchronously before their first await, so that errors are answered in request order.
+
+function hello(s: Session, frame: HelloFrame): Promise<void> {
   if (s.isOpen) throw new ProtocolError('bad_frame', 'hello was already received on this connection.');
   const nsName = frame.ns ?? '/';
   if (!isValidNamespace(nsName))
     throw new ProtocolError('bad_frame', `Invalid namespace "${nsName.slice(0, 64)}".`);
+  return greet(s, frame, nsName);
+}
+
+async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<void> {
   const { authenticate } = s.hub.options;
   if (authenticate) {
     s.welcoming();
@@ -148,16 +154,24 @@ async function replay(
   membership: Membership,
 ): Promise<[string, ResumedRoom] | undefined> {
   const history = s.hub.options.history;
-  const info = await history.info(ns, room).catch((e: unknown) => historyFailed(s, e));
-  const sameEpoch = info.epoch === from.epoch;
-  const after = sameEpoch ? Math.min(from.seq, info.seq) : 0;
-  const { messages } = await history
-    .range(ns, room, { after, limit: MAX_REPLAY })
-    .catch((e: unknown) => historyFailed(s, e));
+  let info: RoomInfo;
+  let messages: StoredMessage[];
+  try {
+    info = await history.info(ns, room);
+    const after = info.epoch === from.epoch ? Math.min(from.seq, info.seq) : 0;
+    ({ messages } = await history.range(ns, room, { after, limit: MAX_REPLAY }));
+  } catch (error) {
+    // Without its history the room cannot be resumed in order: leave it, say so, resume the others.
+    s.hub.options.onError?.(error, 'resume');
+    if (s.rooms.get(room) === membership) exit(s, room);
+    s.error('history_unavailable', `Room "${room}" could not be resumed: its history is unavailable.`);
+    return undefined;
+  }
   if (s.rooms.get(room) !== membership) return undefined;
-  if (!sameEpoch) {
+  if (info.epoch !== from.epoch) {
     s.sendFrame({ type: 'gap', room, reason: 'epoch', epoch: info.epoch });
   } else {
+    const after = Math.min(from.seq, info.seq);
     const firstHeld = messages[0]?.seq ?? info.seq + 1;
     if (firstHeld > after + 1 && info.seq > after) {
       s.sendFrame({ type: 'gap', room, reason: 'trimmed', from: after + 1, to: firstHeld - 1 });
@@ -173,11 +187,19 @@ function sendMessages(s: Session, messages: StoredMessage[]): void {
   for (const message of messages) s.sendFrame({ type: 'message', ...toWire(message) });
 }
 
-async function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promise<void> {
-  const ns = nsOf(s);
+function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promise<void> {
   checkRoom(frame.room);
   const existing = s.rooms.get(frame.room);
-  const membership = existing ?? enter(s, frame.room);
+  return admit(s, frame, existing, existing ?? enter(s, frame.room));
+}
+
+async function admit(
+  s: Session,
+  frame: Extract<ClientFrame, { type: 'join' }>,
+  existing: Membership | undefined,
+  membership: Membership,
+): Promise<void> {
+  const ns = nsOf(s);
   let result: Awaited<ReturnType<typeof s.hub.options.history.range>>;
   try {
     result = await s.hub.options.history.range(ns.name, frame.room, { limit: LIMITS.joinHistory });
@@ -203,11 +225,15 @@ function leave(s: Session, frame: Extract<ClientFrame, { type: 'leave' }>): void
   s.ack(frame.id);
 }
 
-async function say(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
-  const ns = nsOf(s);
+function say(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
   membershipOf(s, frame.room);
   if (!isValidText(frame.text))
     throw new ProtocolError('invalid_text', 'Text must be 1 to 4,000 characters.');
+  return store(s, frame);
+}
+
+async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
+  const ns = nsOf(s);
   const { history, bus, clock, newId } = s.hub.options;
   const { message, duplicate } = await history
     .append(ns.name, frame.room, {
@@ -265,9 +291,13 @@ function who(s: Session, frame: Extract<ClientFrame, { type: 'who' }>): void {
   s.ack(frame.id, { members: s.hub.members(ns, frame.room) });
 }
 
-async function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
-  const ns = nsOf(s);
+function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
   checkRoom(frame.room);
+  return page(s, frame);
+}
+
+async function page(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
+  const ns = nsOf(s);
   const { messages } = await s.hub.options.history
     .range(ns.name, frame.room, {
       limit: frame.limit ?? LIMITS.historyDefault,

@@ -1,8 +1,8 @@
-import { Socket } from 'engine.io-client';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { RoomCursors } from './cursors.js';
 import { DemotionMemory, type KeyValueStore, MemoryStore, type WebSocketFailure } from './demotion.js';
 import { Emitter } from './emitter.js';
+import { Link } from './link.js';
 import {
   type ConnectionPlan,
   modeFromQuery,
@@ -22,6 +22,7 @@ import {
   type ServerFrame,
   type WelcomeFrame,
 } from './protocol.js';
+import { type RequestFrame, Requests } from './requests.js';
 import {
   ClientError,
   type ClientEvents,
@@ -33,30 +34,6 @@ import {
   type SayResult,
   type SwitchboardClient,
 } from './types.js';
-
-/** One engine.io socket and what it has shown so far. */
-interface Link {
-  socket: Socket;
-  kind: TransportName;
-  /** The transport under the socket opened (a WebSocket's `open` event). */
-  opened: boolean;
-  /** `welcome` arrived: the protocol round trip succeeded. */
-  welcomed: boolean;
-  helloId: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** Set when the client ended the link itself (its time limit). */
-  failure: WebSocketFailure | undefined;
-  ended: boolean;
-}
-
-/** A request waiting for its ack. */
-interface Pending {
-  frame: { type: string; [field: string]: unknown };
-  resolve: (ack: AckFrame) => void;
-  reject: (error: ClientError) => void;
-  /** Sent again after a reconnect when its ack was lost; otherwise failed with `disconnected`. */
-  retry: boolean;
-}
 
 const TEXT_MAX = 4000;
 
@@ -97,9 +74,7 @@ class Client implements SwitchboardClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private offline = false;
-  private nextId = 1;
-  private readonly inFlight = new Map<number, Pending>();
-  private waiting: Pending[] = [];
+  private readonly requests = new Requests<AckFrame, ClientError>();
   private readonly cursors = new RoomCursors();
   private readonly joined = new Set<string>();
   private readonly pending: PendingSends;
@@ -249,8 +224,7 @@ class Client implements SwitchboardClient {
     this.dropLink();
     for (const remove of this.removers) remove();
     const closed = new ClientError('closed', 'The client was closed.');
-    for (const request of this.waiting) request.reject(closed);
-    this.waiting = [];
+    this.requests.failAll(closed);
     for (const cid of [...this.sayWaiters.keys()]) this.settleSay(cid, undefined, closed);
     this.setState('offline');
   }
@@ -269,65 +243,38 @@ class Client implements SwitchboardClient {
   }
 
   private startLink(kind: TransportName): void {
-    const socket = new Socket(this.url, {
-      path: this.options.path ?? '/engine.io/',
-      transports: [kind],
-      upgrade: false,
-      rememberUpgrade: false,
-      closeOnBeforeunload: true,
-    });
-    const link: Link = {
-      socket,
-      kind,
-      opened: false,
-      welcomed: false,
-      helloId: 0,
-      timer: undefined,
-      failure: undefined,
-      ended: false,
-    };
-    this.link = link;
-    socket.transport.once('open', () => {
-      link.opened = true;
-    });
-    socket.on('open', () => {
-      link.opened = true;
-      if (this.link === link) this.sendHello(link);
-    });
-    socket.on('message', (data) => {
-      for (const frame of decodeFrames(String(data))) {
-        if (this.link !== link) return;
-        this.onFrame(link, frame);
-      }
-    });
-    socket.on('close', () => this.onLinkClosed(link));
-    const limit =
+    const timeoutMs =
       kind === 'websocket' && this.plan?.fallback
         ? (this.options.websocketTimeoutMs ?? 8000)
         : (this.options.connectTimeoutMs ?? 20_000);
-    link.timer = setTimeout(() => {
-      if (link.ended || link.welcomed) return;
-      link.failure = 'timeout';
-      socket.close();
-      this.onLinkClosed(link);
-    }, limit);
+    const link: Link = new Link(
+      { url: this.url, path: this.options.path ?? '/engine.io/', kind, timeoutMs },
+      {
+        open: () => this.sendHello(link),
+        text: (text) => {
+          for (const frame of decodeFrames(text)) {
+            if (this.link !== link) return;
+            this.onFrame(link, frame);
+          }
+        },
+        closed: () => this.onLinkClosed(link),
+      },
+    );
+    this.link = link;
   }
 
   private sendHello(link: Link): void {
-    link.helloId = this.nextId++;
+    if (this.link !== link) return;
+    link.helloId = this.requests.newId();
     const hello: Record<string, unknown> = { type: 'hello', v: 1, id: link.helloId, caps: [...CLIENT_CAPS] };
     if (this.nick !== undefined) hello.nick = this.nick;
     if (this.options.ns !== undefined) hello.ns = this.options.ns;
     if (this.options.token !== undefined) hello.token = this.options.token;
     if (this.session) hello.resume = { session: this.session, rooms: this.cursors.resumeRooms() };
-    link.socket.send(JSON.stringify(hello));
+    link.send(hello);
   }
 
   private onLinkClosed(link: Link): void {
-    if (link.ended) return;
-    link.ended = true;
-    clearTimeout(link.timer);
-    link.socket.off();
     if (this.link !== link) return;
     this.link = undefined;
     if (link.welcomed) {
@@ -337,7 +284,7 @@ class Client implements SwitchboardClient {
     }
     if (link.kind === 'websocket' && this.plan?.fallback) {
       // Try long-polling at once: if it works, WebSocket's failure was WebSocket's own and is recorded.
-      this.wsFailure = link.failure ?? (link.opened ? 'closed-early' : 'refused');
+      this.wsFailure = link.failure;
       this.startLink('polling');
       return;
     }
@@ -350,25 +297,15 @@ class Client implements SwitchboardClient {
   private dropLink(): void {
     const link = this.link;
     if (!link) return;
-    link.ended = true;
-    clearTimeout(link.timer);
     this.link = undefined;
-    link.socket.off();
-    link.socket.close();
+    link.end();
     if (link.welcomed) this.lostConnection();
   }
 
   /** Bookkeeping after an established connection is gone: what was in flight waits for the next one. */
   private lostConnection(): void {
     this.ready = false;
-    const again: Pending[] = [];
-    const lost = new ClientError('disconnected', 'The connection was lost before the answer came.');
-    for (const request of this.inFlight.values()) {
-      if (request.retry) again.push(request);
-      else request.reject(lost);
-    }
-    this.inFlight.clear();
-    this.waiting = [...again, ...this.waiting];
+    this.requests.dropped(new ClientError('disconnected', 'The connection was lost before the answer came.'));
     this.sayIds.clear();
     const before = new Set(
       this.pending
@@ -458,8 +395,7 @@ class Client implements SwitchboardClient {
   }
 
   private onWelcome(link: Link, welcome: WelcomeFrame): void {
-    link.welcomed = true;
-    clearTimeout(link.timer);
+    link.markWelcomed();
     this.session = welcome.session;
     this.updateNick(welcome.nick);
     this.attempt = 0;
@@ -487,9 +423,7 @@ class Client implements SwitchboardClient {
         );
       }
     }
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const request of waiting) this.transmit(request);
+    for (const request of this.requests.takeWaiting()) this.transmit(request);
     this.flushSays();
   }
 
@@ -510,9 +444,8 @@ class Client implements SwitchboardClient {
       else this.failSay(cid, frame);
       return;
     }
-    const request = this.inFlight.get(id);
+    const request = this.requests.answer(id);
     if (!request) return;
-    this.inFlight.delete(id);
     if (frame.type === 'ack') request.resolve(frame);
     else request.reject(new ClientError(frame.code, frame.message));
   }
@@ -532,36 +465,29 @@ class Client implements SwitchboardClient {
 
   // Requests and messages.
 
-  private request(frame: Pending['frame'], retry: boolean): Promise<AckFrame> {
+  private request(frame: RequestFrame, retry: boolean): Promise<AckFrame> {
     return new Promise((resolve, reject) => {
-      const request: Pending = { frame, resolve, reject, retry };
+      const request = { frame, resolve, reject, retry };
       if (this.closed) reject(new ClientError('closed', 'The client was closed.'));
       else if (this.ready) this.transmit(request);
-      else if (retry) this.waiting.push(request);
+      else if (retry) this.requests.wait(request);
       else reject(new ClientError('not_connected', 'Not connected; try again when the state is open.'));
     });
   }
 
-  private transmit(request: Pending): void {
+  private transmit(request: Parameters<Requests<AckFrame, ClientError>['start']>[0]): void {
     const link = this.link;
-    if (!link) {
-      this.waiting.push(request);
-      return;
-    }
-    const id = this.nextId++;
-    this.inFlight.set(id, request);
-    link.socket.send(JSON.stringify({ ...request.frame, id }));
+    if (link) link.send(this.requests.start(request));
+    else this.requests.wait(request);
   }
 
   private flushSays(): void {
     const link = this.link;
     if (!this.ready || !link) return;
     for (const entry of this.pending.takeQueued()) {
-      const id = this.nextId++;
+      const id = this.requests.newId();
       this.sayIds.set(id, entry.cid);
-      link.socket.send(
-        JSON.stringify({ type: 'say', id, room: entry.room, text: entry.text, cid: entry.cid }),
-      );
+      link.send({ type: 'say', id, room: entry.room, text: entry.text, cid: entry.cid });
       this.emitOutgoing(entry);
     }
   }

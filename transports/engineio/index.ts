@@ -1,6 +1,6 @@
 import { Server as EngineServer, type Socket } from 'engine.io';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import type { Transport, TransportContext } from '../../src/server/transport.js';
+import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { EngineConnection } from './connection.js';
 
 /** Where engine.io is served on the HTTP port. */
@@ -17,7 +17,7 @@ export function engineioTransport(): Transport {
     start({ hub, server, config }: TransportContext) {
       const eio = new EngineServer({
         // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
-        maxHttpBufferSize: config.maxFrameBytes * 4 + 1024,
+        maxHttpBufferSize: payloadLimit(config.maxFrameBytes),
         transports: config.websocket ? ['polling', 'websocket'] : ['polling'],
         allowUpgrades: config.websocket,
         pingInterval: config.pingIntervalMs,

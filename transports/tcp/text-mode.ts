@@ -1,0 +1,153 @@
+import { clean, type Frame, renderEvent } from './text-render.js';
+
+/** What text mode needs from its connection. */
+export interface TextModeIo {
+  /** Hands a JSON frame to the hub, as if the peer had sent it. */
+  send(json: string): void;
+  /** Writes lines to the person now (help, local notices). */
+  print(lines: string[]): void;
+  /** Ends the connection. */
+  quit(): void;
+}
+
+type Pending = { kind: 'join' | 'leave' | 'nick' | 'who' | 'say'; room?: string };
+
+/** The room a person is in after choosing a nick. */
+export const START_ROOM = 'lobby';
+/** History lines shown on joining a room. */
+const JOIN_HISTORY_LINES = 10;
+
+/** The line the server greets every TCP connection with (JSON clients skip lines not starting with `{`). */
+export const GREETING = '* Switchboard. Type a nick and press Enter to chat (/help for commands).';
+
+const HELP = [
+  '* Type a line to say it in the current room. Commands:',
+  '*   /join ROOM    join a room and talk there',
+  '*   /leave [ROOM] leave a room (the current one by default)',
+  '*   /nick NAME    change your nick',
+  '*   /who [ROOM]   who is in a room',
+  '*   /rooms        the rooms you are in',
+  '*   /quit         leave',
+];
+
+const names = (v: unknown): string => (Array.isArray(v) ? v.map((n) => clean(String(n))).join(', ') : '');
+
+/**
+ * Text mode for a person at `nc`: turns typed lines into protocol frames for the hub, and the hub's frames
+ * into readable lines. The hub never knows; to it this is one more client speaking v1.
+ */
+export class TextMode {
+  private named = false;
+  private current: string | undefined;
+  private readonly rooms: string[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly io: TextModeIo) {}
+
+  /** Handles one line the person typed (CR already stripped). */
+  input(line: string): void {
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    if (trimmed.startsWith('{')) {
+      this.io.send(line);
+    } else if (trimmed.startsWith('/')) {
+      this.command(trimmed);
+    } else if (!this.named) {
+      this.named = true;
+      this.io.send(JSON.stringify({ type: 'hello', v: 1, nick: trimmed }));
+      this.current = START_ROOM;
+      this.request({ type: 'join', room: START_ROOM }, { kind: 'join', room: START_ROOM });
+    } else if (this.current === undefined) {
+      this.io.print(['! You are in no room: /join ROOM first.']);
+    } else {
+      this.request({ type: 'say', room: this.current, text: line }, { kind: 'say' });
+    }
+  }
+
+  /** The lines a server frame becomes (none for acks a person need not see). */
+  render(frame: Frame): string[] {
+    if (frame.type === 'batch' && Array.isArray(frame.frames)) {
+      return (frame.frames as Frame[]).flatMap((f) => this.render(f));
+    }
+    if (frame.type === 'welcome') return [`* You are ${clean(String(frame.nick))}.`];
+    const pending = typeof frame.id === 'number' ? this.pending.get(frame.id) : undefined;
+    if (pending && typeof frame.id === 'number') this.pending.delete(frame.id);
+    if (frame.type === 'ack') return pending ? this.acked(pending, frame) : [JSON.stringify(frame)];
+    if (frame.type === 'error' && pending?.kind === 'join' && this.current === pending.room) {
+      this.current = this.rooms.at(-1);
+    }
+    const line = renderEvent(frame);
+    return line === undefined ? [] : [line];
+  }
+
+  private acked(pending: Pending, ack: Frame): string[] {
+    const room = pending.room ?? '';
+    switch (pending.kind) {
+      case 'join': {
+        if (!this.rooms.includes(room)) this.rooms.push(room);
+        this.current = room;
+        const members = Array.isArray(ack.members) ? ack.members.length : 0;
+        const history = Array.isArray(ack.history) ? (ack.history as Frame[]).slice(-JOIN_HISTORY_LINES) : [];
+        return [
+          `* You joined ${room} (${members} here: ${names(ack.members)}).`,
+          ...history.map((m) => renderEvent({ ...m, type: 'message' }) ?? ''),
+        ];
+      }
+      case 'leave': {
+        const at = this.rooms.indexOf(room);
+        if (at !== -1) this.rooms.splice(at, 1);
+        if (this.current === room) this.current = this.rooms.at(-1);
+        const now = this.current === undefined ? '/join ROOM to talk again' : `now talking in ${this.current}`;
+        return [`* You left ${room}; ${now}.`];
+      }
+      case 'nick':
+        return [`* You are now ${clean(String(ack.nick))}.`];
+      case 'who':
+        return [`* In ${room}: ${names(ack.members)}.`];
+      case 'say':
+        return [];
+    }
+  }
+
+  private command(line: string): void {
+    const space = line.indexOf(' ');
+    const name = (space === -1 ? line : line.slice(0, space)).toLowerCase();
+    const arg = space === -1 ? '' : line.slice(space + 1).trim();
+    if (name === '/help') return this.io.print(HELP);
+    if (name === '/quit') {
+      this.io.print(['* Bye.']);
+      return this.io.quit();
+    }
+    if (!this.named) return this.io.print(['! Choose a nick first: type it and press Enter.']);
+    const room = arg || this.current;
+    switch (name) {
+      case '/join':
+        if (!arg) return this.io.print(['! Usage: /join ROOM']);
+        return this.request({ type: 'join', room: arg }, { kind: 'join', room: arg });
+      case '/leave':
+        if (!room) return this.io.print(['! Usage: /leave ROOM']);
+        return this.request({ type: 'leave', room }, { kind: 'leave', room });
+      case '/who':
+        if (!room) return this.io.print(['! Usage: /who ROOM']);
+        return this.request({ type: 'who', room }, { kind: 'who', room });
+      case '/nick':
+        if (!arg) return this.io.print(['! Usage: /nick NAME']);
+        return this.request({ type: 'nick', nick: arg }, { kind: 'nick' });
+      case '/rooms':
+        return this.io.print([
+          this.rooms.length === 0
+            ? '* You are in no room.'
+            : `* Your rooms: ${this.rooms.map((r) => (r === this.current ? `${r} (current)` : r)).join(', ')}.`,
+        ]);
+      default:
+        return this.io.print([`! Unknown command ${clean(name)}; /help lists them.`]);
+    }
+  }
+
+  private request(frame: Record<string, unknown>, pending: Pending): void {
+    const id = this.nextId++;
+    this.pending.set(id, pending);
+    this.io.send(JSON.stringify({ ...frame, id }));
+  }
+}

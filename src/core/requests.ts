@@ -72,11 +72,17 @@ function exit(s: Session, room: string): void {
   });
 }
 
-async function hello(s: Session, frame: HelloFrame): Promise<void> {
+// Handlers validate synchronously before their first await, so that errors are answered in request order.
+
+function hello(s: Session, frame: HelloFrame): Promise<void> {
   if (s.isOpen) throw new ProtocolError('bad_frame', 'hello was already received on this connection.');
   const nsName = frame.ns ?? '/';
   if (!isValidNamespace(nsName))
     throw new ProtocolError('bad_frame', `Invalid namespace "${nsName.slice(0, 64)}".`);
+  return greet(s, frame, nsName);
+}
+
+async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<void> {
   const { authenticate } = s.hub.options;
   if (authenticate) {
     s.welcoming();
@@ -173,11 +179,19 @@ function sendMessages(s: Session, messages: StoredMessage[]): void {
   for (const message of messages) s.sendFrame({ type: 'message', ...toWire(message) });
 }
 
-async function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promise<void> {
-  const ns = nsOf(s);
+function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promise<void> {
   checkRoom(frame.room);
   const existing = s.rooms.get(frame.room);
-  const membership = existing ?? enter(s, frame.room);
+  return admit(s, frame, existing, existing ?? enter(s, frame.room));
+}
+
+async function admit(
+  s: Session,
+  frame: Extract<ClientFrame, { type: 'join' }>,
+  existing: Membership | undefined,
+  membership: Membership,
+): Promise<void> {
+  const ns = nsOf(s);
   let result: Awaited<ReturnType<typeof s.hub.options.history.range>>;
   try {
     result = await s.hub.options.history.range(ns.name, frame.room, { limit: LIMITS.joinHistory });
@@ -203,11 +217,15 @@ function leave(s: Session, frame: Extract<ClientFrame, { type: 'leave' }>): void
   s.ack(frame.id);
 }
 
-async function say(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
-  const ns = nsOf(s);
+function say(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
   membershipOf(s, frame.room);
   if (!isValidText(frame.text))
     throw new ProtocolError('invalid_text', 'Text must be 1 to 4,000 characters.');
+  return store(s, frame);
+}
+
+async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
+  const ns = nsOf(s);
   const { history, bus, clock, newId } = s.hub.options;
   const { message, duplicate } = await history
     .append(ns.name, frame.room, {
@@ -265,9 +283,13 @@ function who(s: Session, frame: Extract<ClientFrame, { type: 'who' }>): void {
   s.ack(frame.id, { members: s.hub.members(ns, frame.room) });
 }
 
-async function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
-  const ns = nsOf(s);
+function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
   checkRoom(frame.room);
+  return page(s, frame);
+}
+
+async function page(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
+  const ns = nsOf(s);
   const { messages } = await s.hub.options.history
     .range(ns.name, frame.room, {
       limit: frame.limit ?? LIMITS.historyDefault,

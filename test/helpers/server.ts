@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { buildServer, type SwitchboardOptions } from '../../src/server/app.js';
+import { type Config, loadConfig } from '../../src/server/config.js';
+
+/** A real gateway listening on an ephemeral port of 127.0.0.1; `await using` closes it. */
+export interface TestServer extends AsyncDisposable {
+  app: FastifyInstance;
+  config: Config;
+  port: number;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a gateway with test-friendly defaults (silent, port 0) and the given overrides. */
+export async function startServer(
+  overrides: Partial<Config> = {},
+  extra: Omit<SwitchboardOptions, 'config'> = {},
+): Promise<TestServer> {
+  const config = loadConfig({}, [], { logLevel: 'silent', port: 0, host: '127.0.0.1', ...overrides });
+  const app = await buildServer(config, extra);
+  await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address() as { port: number };
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+  };
+  return { app, config, port, url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
+}

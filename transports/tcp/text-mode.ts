@@ -1,11 +1,21 @@
-import { clean, type Frame, renderEvent } from './text-render.js';
+import {
+  clean,
+  type Frame,
+  HELP_LINES,
+  joinedLines,
+  leftLine,
+  parseCommand,
+  renderEvent,
+  roomsLine,
+  whoLine,
+} from '../../src/client/render.js';
 
 /** What text mode needs from its connection. */
 export interface TextModeIo {
   /** Hands a JSON frame to the hub, as if the peer had sent it. */
   send(json: string): void;
   /** Writes lines to the person now (help, local notices). */
-  print(lines: string[]): void;
+  print(lines: readonly string[]): void;
   /** Ends the connection. */
   quit(): void;
 }
@@ -14,23 +24,9 @@ type Pending = { kind: 'join' | 'leave' | 'nick' | 'who' | 'say'; room?: string 
 
 /** The room a person is in after choosing a nick. */
 export const START_ROOM = 'lobby';
-/** History lines shown on joining a room. */
-const JOIN_HISTORY_LINES = 10;
 
 /** The line the server greets every TCP connection with (JSON clients skip lines not starting with `{`). */
 export const GREETING = '* Switchboard. Type a nick and press Enter to chat (/help for commands).';
-
-const HELP = [
-  '* Type a line to say it in the current room. Commands:',
-  '*   /join ROOM    join a room and talk there',
-  '*   /leave [ROOM] leave a room (the current one by default)',
-  '*   /nick NAME    change your nick',
-  '*   /who [ROOM]   who is in a room',
-  '*   /rooms        the rooms you are in',
-  '*   /quit         leave',
-];
-
-const names = (v: unknown): string => (Array.isArray(v) ? v.map((n) => clean(String(n))).join(', ') : '');
 
 /**
  * Text mode for a person at `nc`: turns typed lines into protocol frames for the hub, and the hub's frames
@@ -49,13 +45,15 @@ export class TextMode {
   input(line: string): void {
     const trimmed = line.trim();
     if (trimmed === '') return;
+    const command = parseCommand(trimmed);
     if (trimmed.startsWith('{')) {
       this.io.send(line);
-    } else if (trimmed.startsWith('/')) {
-      this.command(trimmed);
+    } else if (command) {
+      this.command(command.name, command.arg);
     } else if (!this.named) {
       this.named = true;
       this.io.send(JSON.stringify({ type: 'hello', v: 1, nick: trimmed }));
+      // The hub handles frames in order, so the join and any line typed next need not wait for welcome.
       this.current = START_ROOM;
       this.request({ type: 'join', room: START_ROOM }, { kind: 'join', room: START_ROOM });
     } else if (this.current === undefined) {
@@ -84,37 +82,27 @@ export class TextMode {
   private acked(pending: Pending, ack: Frame): string[] {
     const room = pending.room ?? '';
     switch (pending.kind) {
-      case 'join': {
+      case 'join':
         if (!this.rooms.includes(room)) this.rooms.push(room);
         this.current = room;
-        const members = Array.isArray(ack.members) ? ack.members.length : 0;
-        const history = Array.isArray(ack.history) ? (ack.history as Frame[]).slice(-JOIN_HISTORY_LINES) : [];
-        return [
-          `* You joined ${room} (${members} here: ${names(ack.members)}).`,
-          ...history.map((m) => renderEvent({ ...m, type: 'message' }) ?? ''),
-        ];
-      }
+        return joinedLines(room, ack);
       case 'leave': {
         const at = this.rooms.indexOf(room);
         if (at !== -1) this.rooms.splice(at, 1);
         if (this.current === room) this.current = this.rooms.at(-1);
-        const now = this.current === undefined ? '/join ROOM to talk again' : `now talking in ${this.current}`;
-        return [`* You left ${room}; ${now}.`];
+        return [leftLine(room, this.current)];
       }
       case 'nick':
         return [`* You are now ${clean(String(ack.nick))}.`];
       case 'who':
-        return [`* In ${room}: ${names(ack.members)}.`];
+        return [whoLine(room, ack.members)];
       case 'say':
         return [];
     }
   }
 
-  private command(line: string): void {
-    const space = line.indexOf(' ');
-    const name = (space === -1 ? line : line.slice(0, space)).toLowerCase();
-    const arg = space === -1 ? '' : line.slice(space + 1).trim();
-    if (name === '/help') return this.io.print(HELP);
+  private command(name: string, arg: string): void {
+    if (name === '/help') return this.io.print(HELP_LINES);
     if (name === '/quit') {
       this.io.print(['* Bye.']);
       return this.io.quit();
@@ -135,11 +123,7 @@ export class TextMode {
         if (!arg) return this.io.print(['! Usage: /nick NAME']);
         return this.request({ type: 'nick', nick: arg }, { kind: 'nick' });
       case '/rooms':
-        return this.io.print([
-          this.rooms.length === 0
-            ? '* You are in no room.'
-            : `* Your rooms: ${this.rooms.map((r) => (r === this.current ? `${r} (current)` : r)).join(', ')}.`,
-        ]);
+        return this.io.print([roomsLine(this.rooms, this.current)]);
       default:
         return this.io.print([`! Unknown command ${clean(name)}; /help lists them.`]);
     }

@@ -152,7 +152,15 @@ export class Hub {
     this.flushScheduled = false;
     const dirty = this.dirty;
     this.dirty = [];
-    for (const session of dirty) session.flush();
+    for (const session of dirty) {
+      try {
+        session.flush();
+      } catch (error) {
+        // One broken wire must not stop the others' flush, nor escape into the event loop.
+        this.options.onError?.(error, 'flush');
+        session.closed();
+      }
+    }
   }
 
   /** Forgets a closed session. */

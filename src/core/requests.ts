@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../history/history.js';
+import type { RoomInfo, StoredMessage } from '../history/history.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
 import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
@@ -154,16 +154,24 @@ async function replay(
   membership: Membership,
 ): Promise<[string, ResumedRoom] | undefined> {
   const history = s.hub.options.history;
-  const info = await history.info(ns, room).catch((e: unknown) => historyFailed(s, e));
-  const sameEpoch = info.epoch === from.epoch;
-  const after = sameEpoch ? Math.min(from.seq, info.seq) : 0;
-  const { messages } = await history
-    .range(ns, room, { after, limit: MAX_REPLAY })
-    .catch((e: unknown) => historyFailed(s, e));
+  let info: RoomInfo;
+  let messages: StoredMessage[];
+  try {
+    info = await history.info(ns, room);
+    const after = info.epoch === from.epoch ? Math.min(from.seq, info.seq) : 0;
+    ({ messages } = await history.range(ns, room, { after, limit: MAX_REPLAY }));
+  } catch (error) {
+    // Without its history the room cannot be resumed in order: leave it, say so, resume the others.
+    s.hub.options.onError?.(error, 'resume');
+    if (s.rooms.get(room) === membership) exit(s, room);
+    s.error('history_unavailable', `Room "${room}" could not be resumed: its history is unavailable.`);
+    return undefined;
+  }
   if (s.rooms.get(room) !== membership) return undefined;
-  if (!sameEpoch) {
+  if (info.epoch !== from.epoch) {
     s.sendFrame({ type: 'gap', room, reason: 'epoch', epoch: info.epoch });
   } else {
+    const after = Math.min(from.seq, info.seq);
     const firstHeld = messages[0]?.seq ?? info.seq + 1;
     if (firstHeld > after + 1 && info.seq > after) {
       s.sendFrame({ type: 'gap', room, reason: 'trimmed', from: after + 1, to: firstHeld - 1 });

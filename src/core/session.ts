@@ -61,8 +61,16 @@ export class Session {
     return this.phase === 'closed';
   }
 
-  /** Handles one inbound text frame. */
+  /** Handles one inbound text frame; nothing a client sends can make it throw. */
   receive(text: string): void {
+    try {
+      this.accept(text);
+    } catch (error) {
+      this.fail(error, undefined, 'receive');
+    }
+  }
+
+  private accept(text: string): void {
     if (this.phase === 'closed') return;
     if (this.bucket && !this.bucket.take(this.hub.options.clock())) {
       this.drops++;
@@ -250,7 +258,11 @@ export class Session {
         membership.buffer?.push(...messages);
         this.catchUp(membership);
       })
-      .catch((error: unknown) => this.hub.options.onError?.(error, 'history repair'));
+      .catch((error: unknown) => {
+        // Deliver what is held rather than hold the room forever; the client sees the seq jump.
+        this.hub.options.onError?.(error, 'history repair');
+        if (this.rooms.get(message.room) === membership) this.catchUp(membership);
+      });
   }
 
   private cleanup(): void {

@@ -16,10 +16,8 @@ export function parseFrame(text: string, maxFrameBytes: number): ParseResult {
     text.length > maxFrameBytes ||
     (text.length * 3 > maxFrameBytes && Buffer.byteLength(text) > maxFrameBytes)
   ) {
-    return {
-      ok: false,
-      error: new ProtocolError('frame_too_large', `Frames are limited to ${maxFrameBytes} bytes.`),
-    };
+    const error = new ProtocolError('frame_too_large', `Frames are limited to ${maxFrameBytes} bytes.`);
+    return { ok: false, error, id: text.length <= maxFrameBytes * 4 ? idOf(text) : undefined };
   }
   let value: unknown;
   try {
@@ -31,7 +29,7 @@ export function parseFrame(text: string, maxFrameBytes: number): ParseResult {
     return { ok: false, error: new ProtocolError('bad_frame', 'A frame must be a JSON object.') };
   }
   const record = value as Record<string, unknown>;
-  const id = Number.isSafeInteger(record.id) && (record.id as number) > 0 ? (record.id as number) : undefined;
+  const id = validId(record.id);
   const type = record.type;
   if (typeof type !== 'string') {
     return { ok: false, error: new ProtocolError('bad_frame', 'A frame needs a string field "type".'), id };
@@ -51,4 +49,17 @@ export function parseFrame(text: string, maxFrameBytes: number): ParseResult {
     return { ok: false, error: new ProtocolError('bad_frame', message), id };
   }
   return { ok: true, frame: value as ClientFrame };
+}
+
+function validId(id: unknown): number | undefined {
+  return Number.isSafeInteger(id) && (id as number) > 0 ? (id as number) : undefined;
+}
+
+/** The request id of a frame too large to handle, so that its error can still name it. */
+function idOf(text: string): number | undefined {
+  try {
+    return validId((JSON.parse(text) as { id?: unknown } | null)?.id);
+  } catch {
+    return undefined;
+  }
 }

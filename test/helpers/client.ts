@@ -53,9 +53,10 @@ export class TestClient {
   /** Sends a request with a fresh id and resolves with its ack or error. */
   async request(frame: Frame): Promise<Frame> {
     const id = this.nextId++;
+    const from = this.frames.length;
     this.send({ ...frame, id });
     return this.waitFor(
-      (f) => (f.type === 'ack' || f.type === 'error') && f.id === id,
+      (f, i) => i >= from && (f.type === 'ack' || f.type === 'error') && f.id === id,
       `reply to ${frame.type}#${id}`,
     );
   }
@@ -130,19 +131,40 @@ export class TestClient {
 }
 
 /** An engine.io-client wire: forced WebSocket, forced polling (no upgrade), or the default upgrade path. */
-export function engineWire(url: string, kind: ClientKind): Promise<Wire> {
+export function engineWire(
+  url: string,
+  kind: ClientKind,
+  headers: Record<string, string> = {},
+): Promise<Wire> {
   const socket = new Socket(url, {
     path: '/engine.io/',
+    extraHeaders: headers,
     transports: kind === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
     upgrade: kind === 'upgrade',
+  });
+  // Frames can arrive in the same read as the open packet: hold them until the test client listens.
+  const early: string[] = [];
+  let onText: ((text: string) => void) | undefined;
+  let onClose: (() => void) | undefined;
+  let closed = false;
+  socket.on('message', (data) => (onText ? onText(String(data)) : early.push(String(data))));
+  socket.on('close', () => {
+    closed = true;
+    onClose?.();
   });
   return new Promise((resolve, reject) => {
     socket.once('open', () =>
       resolve({
         send: (text) => socket.send(text),
         close: () => socket.close(),
-        onText: (handler) => socket.on('message', (data) => handler(String(data))),
-        onClose: (handler) => socket.on('close', handler),
+        onText: (handler) => {
+          onText = handler;
+          for (const text of early.splice(0)) handler(text);
+        },
+        onClose: (handler) => {
+          onClose = handler;
+          if (closed) handler();
+        },
         transport: () => socket.transport.name,
       }),
     );
@@ -151,6 +173,10 @@ export function engineWire(url: string, kind: ClientKind): Promise<Wire> {
 }
 
 /** Connects a TestClient over engine.io. */
-export async function connectEngine(url: string, kind: ClientKind): Promise<TestClient> {
-  return new TestClient(await engineWire(url, kind));
+export async function connectEngine(
+  url: string,
+  kind: ClientKind,
+  headers: Record<string, string> = {},
+): Promise<TestClient> {
+  return new TestClient(await engineWire(url, kind, headers));
 }

@@ -3,6 +3,9 @@ import { ProtocolError } from '../../src/protocol/errors.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { EngineConnection } from './connection.js';
 
+/** How long a shutdown waits for polling clients to collect their `bye`. */
+const DRAIN_MS = 2000;
+
 /** Where engine.io is served on the HTTP port. */
 export const ENGINE_PATH = '/engine.io/';
 
@@ -12,6 +15,8 @@ export const ENGINE_PATH = '/engine.io/';
  */
 export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
+  const open = new Set<Socket>();
+  let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
     start({ hub, server, config }: TransportContext) {
@@ -36,14 +41,29 @@ export function engineioTransport(): Transport {
           else session.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
         });
         socket.on('upgrade', () => session.setTransport(socket.transport.name));
-        socket.on('close', () => session.closed());
+        open.add(socket);
+        socket.on('close', () => {
+          open.delete(socket);
+          session.closed();
+          if (open.size === 0) allClosed?.();
+        });
       });
       engine = eio;
     },
-    stop() {
+    async stop() {
+      // The hub has queued `bye` and asked each socket to close; a polling client only gets it on its next
+      // GET, so give those a moment before engine.io cuts every transport.
+      if (open.size > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DRAIN_MS);
+          allClosed = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
       engine?.close();
       engine = undefined;
-      return Promise.resolve();
     },
   };
 }

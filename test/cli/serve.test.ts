@@ -1,0 +1,66 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { connectEngine } from '../helpers/client.js';
+
+const MAIN = 'dist/src/cli/main.js';
+
+/** Starts the built CLI and resolves with its URL once it says it is listening. */
+async function serve(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0'], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  return { child, url };
+}
+
+describe('switchboard serve (the built CLI, as npm start runs it)', () => {
+  it('shuts down on SIGTERM: bye shutdown to every connection, exit 0 within 5 s', async () => {
+    const { child, url } = await serve();
+    const ws = await connectEngine(url, 'websocket');
+    const poll = await connectEngine(url, 'polling');
+    await ws.hello();
+    await poll.hello();
+    const started = Date.now();
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect(await ws.next('bye')).toMatchObject({ code: 'shutdown' });
+    expect(await poll.next('bye')).toMatchObject({ code: 'shutdown' });
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses invalid configuration with one line naming the bad value', async () => {
+    for (const [env, args, needle] of [
+      [{ PORT: 'abc' }, [], 'PORT=abc'],
+      [{ RATE_PER_SEC: '-1' }, [], 'RATE_PER_SEC=-1'],
+      [{}, ['--max-frame-bytes', '12'], '--max-frame-bytes=12'],
+      [{ TRANSPORTS: 'engineio,carrier-pigeon' }, [], 'carrier-pigeon'],
+      [{}, ['--bogus', '1'], '--bogus'],
+    ] as const) {
+      const child = spawn(process.execPath, [MAIN, 'serve', ...args], {
+        env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr?.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      const [code] = await once(child, 'exit');
+      expect(code).not.toBe(0);
+      const lines = err.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(needle);
+    }
+  });
+});

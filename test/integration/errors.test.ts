@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import type { History } from '../../src/history/history.js';
+import { MemoryHistory } from '../../src/history/memory.js';
+import { ERROR_CODES } from '../../src/protocol/errors.js';
+import { type ClientKind, connectEngine } from '../helpers/client.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+/** A quiet pair in room "calm" whose conversation must go on whatever a bad client does. */
+async function bystanders(server: TestServer) {
+  const a = await connectEngine(server.url, 'websocket');
+  const b = await connectEngine(server.url, 'polling');
+  await a.hello({ nick: 'calm-a' });
+  await b.hello({ nick: 'calm-b' });
+  await a.request({ type: 'join', room: 'calm' });
+  await b.request({ type: 'join', room: 'calm' });
+  let n = 0;
+  /** Proves the bystanders are unaffected: a says, b receives, the server answers HTTP. */
+  const stillFine = async () => {
+    const text = `still fine ${++n}`;
+    await a.request({ type: 'say', room: 'calm', text });
+    await b.waitFor((f) => f.type === 'message' && f.text === text, text);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+  };
+  return {
+    a,
+    b,
+    stillFine,
+    close: () => {
+      a.close();
+      b.close();
+    },
+  };
+}
+
+const seen = new Set<string>();
+function expectError(frame: { type: string; code?: unknown }, code: keyof typeof ERROR_CODES): void {
+  expect(frame).toMatchObject({ type: 'error', code, message: expect.any(String) });
+  seen.add(code);
+}
+
+describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s', (kind) => {
+  it('answers each bad frame with its stable code, keeps the connection, and harms nobody', async () => {
+    await using server = await startServer({ maxFrameBytes: 4096 });
+    const calm = await bystanders(server);
+    const bad = await connectEngine(server.url, kind);
+
+    bad.send({ type: 'join', room: 'x', id: 1 });
+    expectError(await bad.next('error'), 'hello_required');
+    expect((await bad.hello({ nick: 'bad' })).type).toBe('welcome');
+    bad.send('this is not json');
+    expectError(await bad.next('error'), 'bad_frame');
+    bad.send('{"no":"type"}');
+    expectError(await bad.next('error'), 'bad_frame');
+    const wrongType = await bad.request({ type: 'say', room: 'calm', text: 42 });
+    expectError(wrongType, 'bad_frame');
+    expect(String(wrongType.message)).toContain('/text');
+    expectError(await bad.request({ type: 'teleport' }), 'unknown_type');
+    expectError(await bad.request({ type: 'join', room: 'no spaces allowed' }), 'invalid_room');
+    expectError(await bad.request({ type: 'nick', nick: '\u0000\u0001' }), 'invalid_nick');
+    expectError(await bad.request({ type: 'say', room: 'calm', text: 'not joined' }), 'not_in_room');
+    await bad.request({ type: 'join', room: 'calm' });
+    expectError(await bad.request({ type: 'say', room: 'calm', text: '' }), 'invalid_text');
+    expectError(await bad.request({ type: 'say', room: 'calm', text: 'x'.repeat(5000) }), 'frame_too_large');
+    expect(bad.closed).toBe(false);
+    expect(await bad.request({ type: 'say', room: 'calm', text: 'bad recovered' })).toMatchObject({
+      type: 'ack',
+    });
+    await calm.stillFine();
+    bad.close();
+    calm.close();
+  });
+
+  it('drops frames past the rate limit with rate_limited, then closes a flooder with bye', async () => {
+    await using server = await startServer({ ratePerSec: 5, rateBurst: 10 });
+    const calm = await bystanders(server);
+    const flooder = await connectEngine(server.url, kind);
+    await flooder.hello({ nick: 'flood' });
+    for (let i = 1; i <= 40; i++) flooder.send({ type: 'ping', id: i });
+    expectError(await flooder.waitFor((f) => f.type === 'error', 'rate_limited'), 'rate_limited');
+    await flooder.waitFor((f) => f.type === 'bye', 'bye');
+    expect(flooder.frames.find((f) => f.type === 'bye')).toMatchObject({ code: 'rate_limited' });
+    await flooder.waitClosed();
+    await calm.stillFine();
+    calm.close();
+  });
+
+  it('refuses a hello without a valid token (unauthorized) and a failing auth hook (internal)', async () => {
+    await using server = await startServer(
+      {},
+      {
+        authenticate: ({ token }) => {
+          if (token === 'boom') throw new Error('auth backend down');
+          return token === 'letmein';
+        },
+      },
+    );
+    const good = await connectEngine(server.url, kind);
+    expect(await good.hello({ nick: 'ok', token: 'letmein' })).toMatchObject({ type: 'welcome', nick: 'ok' });
+    const refused = await connectEngine(server.url, kind);
+    refused.send({ type: 'hello', token: 'wrong', id: 1 });
+    expectError(await refused.next('error'), 'unauthorized');
+    expect(await refused.next('bye')).toMatchObject({ code: 'kicked' });
+    await refused.waitClosed();
+    const broken = await connectEngine(server.url, kind);
+    broken.send({ type: 'hello', token: 'boom', id: 1 });
+    expectError(await broken.next('error'), 'internal');
+    await broken.waitClosed();
+    expect(await good.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
+    good.close();
+  });
+
+  it('refuses a connection from an Origin that is not allowed', async () => {
+    await using server = await startServer({ allowedOrigins: ['https://chat.example'] });
+    const allowed = await connectEngine(server.url, kind, { origin: 'https://chat.example' });
+    expect((await allowed.hello()).type).toBe('welcome');
+    const other = await connectEngine(server.url, kind, { origin: 'https://evil.example' });
+    expectError(await other.next('error'), 'forbidden_origin');
+    await other.waitClosed();
+    expect(await allowed.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
+    allowed.close();
+  });
+
+  it('reports a history backend failure as history_unavailable and keeps serving', async () => {
+    const memory = new MemoryHistory({ newEpoch: () => 'e1' });
+    let down = false;
+    // A history whose backend can be taken down, the way a remote store fails under a live server.
+    const flaky: History = {
+      append: (...a) => (down ? Promise.reject(new Error('backend down')) : memory.append(...a)),
+      info: (...a) => (down ? Promise.reject(new Error('backend down')) : memory.info(...a)),
+      range: (...a) => (down ? Promise.reject(new Error('backend down')) : memory.range(...a)),
+      close: () => memory.close(),
+    };
+    await using server = await startServer({}, { history: flaky });
+    const c = await connectEngine(server.url, kind);
+    await c.hello();
+    await c.request({ type: 'join', room: 'r' });
+    down = true;
+    expectError(await c.request({ type: 'say', room: 'r', text: 'lost?' }), 'history_unavailable');
+    expectError(await c.request({ type: 'history', room: 'r' }), 'history_unavailable');
+    const resumer = await connectEngine(server.url, kind);
+    resumer.send({
+      type: 'hello',
+      resume: { session: 's_resumedduringoutage', rooms: { r: { epoch: 'e1', seq: 0 } } },
+    });
+    expectError(await resumer.next('error'), 'history_unavailable');
+    expect(await resumer.next('resumed')).toMatchObject({ rooms: {} });
+    down = false;
+    expect(await c.request({ type: 'say', room: 'r', text: 'back' })).toMatchObject({ type: 'ack', seq: 1 });
+    // The failed resume left no half-joined membership behind: only the first client is in the room.
+    expect(await resumer.request({ type: 'who', room: 'r' })).toMatchObject({
+      members: [expect.any(String)],
+    });
+    expect(await resumer.request({ type: 'join', room: 'r' })).toMatchObject({ type: 'ack', seq: 1 });
+    c.close();
+    resumer.close();
+  });
+});
+
+describe('error registry coverage', () => {
+  it('exercised every error code of the protocol through a real transport', () => {
+    expect([...seen].sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+});

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ConfigSchema, envName, flagName, loadConfig } from '../../src/server/config.js';
+
+describe('configuration', () => {
+  it('has defaults that serve one process on 127.0.0.1:3000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      historyLimit: 1000,
+      maxFrameBytes: 65536,
+      ratePerSec: 20,
+      rateBurst: 40,
+      websocket: true,
+    });
+  });
+
+  it('reads environment variables and lets flags win', () => {
+    const config = loadConfig(
+      { PORT: '4000', RATE_PER_SEC: '0', WEBSOCKET: 'off', ALLOWED_ORIGINS: 'a, b' },
+      ['--port', '5000', '--history-limit=7'],
+    );
+    expect(config).toMatchObject({
+      port: 5000,
+      ratePerSec: 0,
+      websocket: false,
+      historyLimit: 7,
+      allowedOrigins: ['a', 'b'],
+    });
+  });
+
+  it('enables the tcp transport when TCP_PORT is set', () => {
+    expect(loadConfig({ TCP_PORT: '7001' }).transports).toContain('tcp');
+  });
+
+  it('names the bad value in one line', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT=abc/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL=loud/);
+    expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(/API_TOKEN=short/);
+    expect(() => loadConfig({}, ['--port'])).toThrow(/--port needs a value/);
+    expect(() => loadConfig({}, ['--nope', '1'])).toThrow(/Unknown option --nope/);
+  });
+
+  it('documents every setting in docs/configuration.md', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(ConfigSchema.properties)) {
+      expect(doc).toMatch(new RegExp(`\\|\\s*\`${envName(key)}\`\\s*\\|\\s*\`${flagName(key)}\`\\s*\\|`));
+    }
+  });
+});

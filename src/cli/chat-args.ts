@@ -49,6 +49,7 @@ export function parseChatArgs(argv: readonly string[]): ChatArgs {
     throw new UsageError(`--transport must be websocket or polling, not ${transport}.`);
   }
   const retryMs = Number(values.get('--retry-ms') ?? 500);
-  if (!Number.isInteger(retryMs) || retryMs < 1) throw new UsageError('--retry-ms must be a positive integer.');
+  if (!Number.isInteger(retryMs) || retryMs < 1)
+    throw new UsageError('--retry-ms must be a positive integer.');
   return { url, nick: values.get('--nick'), room: values.get('--room') ?? 'lobby', transport, retryMs };
 }

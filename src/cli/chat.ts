@@ -86,22 +86,24 @@ class ChatView {
       return;
     }
     const room = String(request.room);
-    switch (request.type) {
-      case 'join':
-        this.current = room;
-        return print(...joinedLines(room, reply));
-      case 'leave':
-        if (this.current === room) this.current = [...this.client.rooms.keys()].at(-1);
-        return print(leftLine(room, this.current));
-      case 'who':
-        return print(whoLine(room, reply.members));
-      case 'nick':
-        return print(`* You are now ${clean(String(reply.nick))}.`);
+    if (request.type === 'join') {
+      this.current = room;
+      print(...joinedLines(room, reply));
+    } else if (request.type === 'leave') {
+      if (this.current === room) this.current = [...this.client.rooms.keys()].at(-1);
+      print(leftLine(room, this.current));
+    } else if (request.type === 'who') {
+      print(whoLine(room, reply.members));
+    } else if (request.type === 'nick') {
+      print(`* You are now ${clean(String(reply.nick))}.`);
     }
   }
 
   private onEvent(event: ClientEvent): void {
-    if (event.type === 'reply') return this.replied(event.request, event.reply);
+    if (event.type === 'reply') {
+      this.replied(event.request, event.reply);
+      return;
+    }
     if (event.type === 'state') {
       if (event.state === 'open') {
         const how = `${clean(this.client.nick ?? '')} over ${this.client.transport ?? '?'}`;
@@ -157,7 +159,10 @@ export async function chat(argv: readonly string[]): Promise<void> {
   });
   print(`* Connecting to ${args.url}...`);
   const tty = Boolean(process.stdin.isTTY);
-  const rl = createInterface({ input: process.stdin, ...(tty ? { output: process.stdout, terminal: true } : {}) });
+  const rl = createInterface({
+    input: process.stdin,
+    ...(tty ? { output: process.stdout, terminal: true } : {}),
+  });
   // Requests made before the first welcome are queued in order: the join first, then whatever is typed.
   view.current = args.room;
   const joined = client.join(args.room);

@@ -148,7 +148,8 @@ export class ChatClient {
     const dropped = [...this.inflight.values(), ...this.queue];
     this.inflight.clear();
     this.queue = [];
-    for (const request of dropped) request.reject(new RequestError('closed', `The client closed: ${reason}.`));
+    for (const request of dropped)
+      request.reject(new RequestError('closed', `The client closed: ${reason}.`));
   }
 
   private async connect(): Promise<void> {
@@ -220,7 +221,10 @@ export class ChatClient {
   private handle(frame: Frame): void {
     const id = typeof frame.id === 'number' ? frame.id : undefined;
     if ((frame.type === 'ack' || frame.type === 'error') && id !== undefined) {
-      if (id === this.helloId) return this.helloAnswered(frame);
+      if (id === this.helloId) {
+        this.helloAnswered(frame);
+        return;
+      }
       const request = this.inflight.get(id);
       if (request) {
         this.inflight.delete(id);
@@ -240,7 +244,8 @@ export class ChatClient {
     const room = String(request.room);
     if (request.type === 'join') {
       const known = this.rooms.get(room);
-      if (!known || known.epoch !== ack.epoch) this.rooms.set(room, { epoch: String(ack.epoch), seq: Number(ack.seq) });
+      if (!known || known.epoch !== ack.epoch)
+        this.rooms.set(room, { epoch: String(ack.epoch), seq: Number(ack.seq) });
     } else if (request.type === 'leave') {
       this.rooms.delete(room);
     } else if (request.type === 'nick') {

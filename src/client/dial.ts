@@ -25,7 +25,9 @@ export function dialer(url: string, options: DialOptions = {}): () => Promise<Wi
   try {
     parsed = new URL(url);
   } catch {
-    throw new DialError(`Not a URL: ${url} (try tcp://127.0.0.1:7000, ws://127.0.0.1:3000/ws, http://127.0.0.1:3000)`);
+    throw new DialError(
+      `Not a URL: ${url} (try tcp://127.0.0.1:7000, ws://127.0.0.1:3000/ws, http://127.0.0.1:3000)`,
+    );
   }
   switch (parsed.protocol) {
     case 'tcp:': {

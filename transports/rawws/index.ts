@@ -77,7 +77,8 @@ export function rawwsTransport(): Transport {
       const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (pathOf(req.url) !== RAWWS_PATH) {
           // Nobody else listens for upgrades (engine.io is off): answer rather than leave the socket hanging.
-          if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 'not_found', `No WebSocket at ${req.url}`);
+          if (server.listenerCount('upgrade') === 1)
+            refuseUpgrade(socket, 'not_found', `No WebSocket at ${req.url}`);
           return;
         }
         if (!config.websocket) {

@@ -102,30 +102,43 @@ export class TextMode {
   }
 
   private command(name: string, arg: string): void {
-    if (name === '/help') return this.io.print(HELP_LINES);
+    const problem = this.run(name, arg);
+    if (problem) this.io.print([problem]);
+  }
+
+  /** Runs a slash command; returns a line to show when it cannot run. */
+  private run(name: string, arg: string): string | undefined {
+    if (name === '/help') {
+      this.io.print(HELP_LINES);
+      return undefined;
+    }
     if (name === '/quit') {
       this.io.print(['* Bye.']);
-      return this.io.quit();
+      this.io.quit();
+      return undefined;
     }
-    if (!this.named) return this.io.print(['! Choose a nick first: type it and press Enter.']);
+    if (!this.named) return '! Choose a nick first: type it and press Enter.';
     const room = arg || this.current;
     switch (name) {
       case '/join':
-        if (!arg) return this.io.print(['! Usage: /join ROOM']);
-        return this.request({ type: 'join', room: arg }, { kind: 'join', room: arg });
+        if (!arg) return '! Usage: /join ROOM';
+        this.request({ type: 'join', room: arg }, { kind: 'join', room: arg });
+        return undefined;
       case '/leave':
-        if (!room) return this.io.print(['! Usage: /leave ROOM']);
-        return this.request({ type: 'leave', room }, { kind: 'leave', room });
-      case '/who':
-        if (!room) return this.io.print(['! Usage: /who ROOM']);
-        return this.request({ type: 'who', room }, { kind: 'who', room });
+      case '/who': {
+        if (!room) return `! Usage: ${name} ROOM`;
+        const kind = name === '/leave' ? 'leave' : 'who';
+        this.request({ type: kind, room }, { kind, room });
+        return undefined;
+      }
       case '/nick':
-        if (!arg) return this.io.print(['! Usage: /nick NAME']);
-        return this.request({ type: 'nick', nick: arg }, { kind: 'nick' });
+        if (!arg) return '! Usage: /nick NAME';
+        this.request({ type: 'nick', nick: arg }, { kind: 'nick' });
+        return undefined;
       case '/rooms':
-        return this.io.print([roomsLine(this.rooms, this.current)]);
+        return roomsLine(this.rooms, this.current);
       default:
-        return this.io.print([`! Unknown command ${clean(name)}; /help lists them.`]);
+        return `! Unknown command ${clean(name)}; /help lists them.`;
     }
   }
 

@@ -5,7 +5,11 @@ import { makeWire, type Wire } from '../wire.js';
 export type EngineMode = 'websocket' | 'polling' | 'upgrade';
 
 /** An engine.io wire (`http://host:3000`): forced WebSocket, polling only, or polling upgraded to WebSocket. */
-export function engineWire(url: string, mode: EngineMode, headers: Record<string, string> = {}): Promise<Wire> {
+export function engineWire(
+  url: string,
+  mode: EngineMode,
+  headers: Record<string, string> = {},
+): Promise<Wire> {
   const socket = new Socket(url, {
     path: '/engine.io/',
     extraHeaders: headers,

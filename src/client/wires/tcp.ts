@@ -21,7 +21,8 @@ export function tcpWire(host: string, port: number): Promise<Wire> {
   socket.on('data', (chunk: Buffer) => {
     const lines = (partial + decoder.write(chunk)).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('{')) sink.text(line.endsWith('\r') ? line.slice(0, -1) : line);
+    for (const line of lines)
+      if (line.startsWith('{')) sink.text(line.endsWith('\r') ? line.slice(0, -1) : line);
   });
   socket.on('close', () => sink.closed());
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connectEngine, connectTcp, type Frame } from '../helpers/client.js';
 import { LineCollector } from '../helpers/lines.js';

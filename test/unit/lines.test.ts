@@ -4,11 +4,10 @@ import { type LineEvent, LineSplitter } from '../../transports/tcp/lines.js';
 function splitter(max = 16) {
   const events: LineEvent[] = [];
   const s = new LineSplitter(max, (e) => events.push(e));
-  return {
-    s,
-    events,
-    push: (...chunks: (string | number[])[]) => chunks.forEach((c) => s.push(Buffer.from(c as string))),
+  const push = (...chunks: (string | number[])[]) => {
+    for (const c of chunks) s.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
   };
+  return { s, events, push };
 }
 
 describe('LineSplitter', () => {

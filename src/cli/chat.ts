@@ -14,6 +14,9 @@ import {
 } from '../client/render.js';
 import { CHAT_USAGE, type ChatArgs, parseChatArgs, UsageError } from './chat-args.js';
 
+/** How long the process may take to close its wire politely after /quit. */
+const EXIT_GRACE_MS = 2000;
+
 /** Writes lines to stdout. */
 function print(...lines: string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -149,7 +152,10 @@ export async function chat(argv: readonly string[]): Promise<void> {
   const view = new ChatView(client);
   const exit = (code: number) => {
     client.close();
-    process.stdout.write('', () => process.exit(code));
+    process.exitCode = code;
+    process.stdin.destroy();
+    // Let the wire finish closing (a polling client still has to post its close packet), then go anyway.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   };
   client.on((event) => {
     if (event.type === 'state' && event.state === 'closed' && event.reason !== 'closed by the client') {

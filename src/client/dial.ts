@@ -32,7 +32,8 @@ export function dialer(url: string, options: DialOptions = {}): () => Promise<Wi
   switch (parsed.protocol) {
     case 'tcp:': {
       const port = parsed.port === '' ? TCP_DEFAULT_PORT : Number(parsed.port);
-      return () => tcpWire(parsed.hostname, port);
+      const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+      return () => tcpWire(host, port);
     }
     case 'ws:':
     case 'wss:': {

@@ -14,17 +14,23 @@ async function serve(websocket: boolean): Promise<TestServer> {
   return server;
 }
 
-/** The HTTP status a plain WebSocket handshake to the engine.io path gets (101 when it opens). */
-function handshakeStatus(server: TestServer): Promise<number> {
+/** How a plain WebSocket handshake to the engine.io path is answered: 101 when it opens, else the HTTP error. */
+function handshake(server: TestServer): Promise<{ status: number; code?: string }> {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/engine.io/?EIO=4&transport=websocket`);
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
       ws.close();
-      resolve(101);
+      resolve({ status: 101 });
     });
     ws.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      ws.terminate();
+      let body = '';
+      response.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, code: (JSON.parse(body) as { code: string }).code });
+        ws.terminate();
+      });
     });
     ws.once('error', reject);
   });
@@ -49,10 +55,11 @@ describe('engine.io with websocket off', () => {
 
   it('answers a WebSocket handshake with 403 instead of leaving it hanging, even when another transport listens for upgrades', async () => {
     const server = await serve(false);
-    expect(await handshakeStatus(server)).toBe(403);
-    // What a raw WebSocket transport on another path would add: an upgrade listener that ignores this path.
+    const refused = { status: 403, code: 'websocket_disabled' };
+    expect(await handshake(server)).toEqual(refused);
+    // Another transport's upgrade listener that ignores this path changes nothing.
     server.app.server.on('upgrade', () => undefined);
-    expect(await handshakeStatus(server)).toBe(403);
+    expect(await handshake(server)).toEqual(refused);
   });
 
   it('makes an engine.io-client WebSocket attempt fail with an error, and polling still works', async () => {
@@ -68,6 +75,6 @@ describe('engine.io with websocket off', () => {
 
   it('accepts WebSocket when on', async () => {
     const server = await serve(true);
-    expect(await handshakeStatus(server)).toBe(101);
+    expect(await handshake(server)).toEqual({ status: 101 });
   });
 });

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket } from 'engine.io';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import type { Transport, TransportContext } from '../../src/server/transport.js';
+import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { refuseUpgrade } from '../rawws/handshake.js';
 import { EngineConnection } from './connection.js';
 
 /** How long a shutdown waits for polling clients to collect their `bye`. */
@@ -11,25 +12,19 @@ const DRAIN_MS = 2000;
 /** Where engine.io is served on the HTTP port. */
 export const ENGINE_PATH = '/engine.io/';
 
-const REFUSAL = 'WebSocket is turned off on this server; use HTTP long-polling.';
-
 /**
- * Answers a WebSocket upgrade on the engine.io path with 403 and closes, as a proxy that forbids WebSocket
- * would: clients see a failed handshake at once instead of a request left hanging (which is what happens
- * when another transport listens for upgrades and engine.io does not).
+ * Answers a WebSocket upgrade on the engine.io path with 403 `websocket_disabled` and closes, as a proxy
+ * that forbids WebSocket would: clients see a failed handshake at once instead of a request left hanging
+ * (which is what happens when another transport listens for upgrades and engine.io does not).
  */
-function refuseUpgrade(request: IncomingMessage, socket: Duplex): void {
-  if (!(request.url ?? '').startsWith(ENGINE_PATH)) return;
-  socket.on('error', () => undefined);
-  socket.end(
-    `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(REFUSAL)}\r\n\r\n${REFUSAL}`,
-  );
+function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex): void {
+  if ((request.url ?? '').startsWith(ENGINE_PATH)) refuseUpgrade(socket, 'websocket_disabled');
 }
 
 /**
  * engine.io: WebSocket and HTTP long-polling behind one session, with the polling-to-WebSocket upgrade.
  * `websocket: false` in the config serves polling only: the handshake offers no upgrade, and WebSocket
- * requests on the engine.io path are refused with 403.
+ * requests on the engine.io path are refused with 403 `websocket_disabled`.
  */
 export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
@@ -41,7 +36,7 @@ export function engineioTransport(): Transport {
     start({ hub, server, config }: TransportContext) {
       const eio = new EngineServer({
         // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
-        maxHttpBufferSize: config.maxFrameBytes * 4 + 1024,
+        maxHttpBufferSize: payloadLimit(config.maxFrameBytes),
         transports: config.websocket ? ['polling', 'websocket'] : ['polling'],
         allowUpgrades: config.websocket,
         pingInterval: config.pingIntervalMs,
@@ -51,8 +46,8 @@ export function engineioTransport(): Transport {
       });
       eio.attach(server, { path: ENGINE_PATH });
       if (!config.websocket) {
-        server.on('upgrade', refuseUpgrade);
-        stopRefusing = () => server.off('upgrade', refuseUpgrade);
+        server.on('upgrade', refuseEngineUpgrade);
+        stopRefusing = () => server.off('upgrade', refuseEngineUpgrade);
       }
       eio.on('connection', (socket: Socket) => {
         const session = hub.open(new EngineConnection(socket), {

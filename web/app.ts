@@ -1,137 +1,268 @@
-import { Socket } from 'engine.io-client';
+import { type ChatMessage, type ClientError, connect, type SwitchboardClient } from './client/index.js';
+import { badgeText, badgeTitle } from './ui/badge.js';
+import { byId } from './ui/dom.js';
+import { RoomView } from './ui/room-view.js';
 
-// The minimal chat page: engine.io-client with the default upgrade path, one room at a time.
+// The chat page: wires the client library to the DOM. Page parameters: ?nick=, ?room=, ?transport=
+// (read by the client), ?demotionMs= (how long a demotion to long-polling lasts).
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const badge = $<HTMLSpanElement>('badge');
-const messages = $<HTMLOListElement>('messages');
-const members = $<HTMLUListElement>('members');
-const nickInput = $<HTMLInputElement>('nick');
-const roomInput = $<HTMLInputElement>('room');
-const textInput = $<HTMLInputElement>('text');
-
-type Frame = { type: string; [key: string]: unknown };
-
-let nextId = 1;
-let room = '';
-const pending = new Map<number, (frame: Frame) => void>();
-const memberSet = new Set<string>();
-const socket = new Socket(location.origin, { path: '/engine.io/' });
-
-function send(frame: Frame, onReply?: (frame: Frame) => void): void {
-  if (onReply) {
-    const id = nextId++;
-    pending.set(id, onReply);
-    socket.send(JSON.stringify({ ...frame, id }));
-  } else {
-    socket.send(JSON.stringify(frame));
+declare global {
+  interface Window {
+    /** The page's client, for the console and the end-to-end tests. */
+    switchboard: SwitchboardClient;
   }
 }
 
-function setBadge(state: string, transport?: string): void {
-  badge.dataset.state = state;
-  badge.textContent = transport ? (transport === 'websocket' ? 'WebSocket' : 'long-polling') : state;
+const NICK_KEY = 'switchboard.nick';
+const params = new URLSearchParams(location.search);
+
+const badge = byId<HTMLSpanElement>('badge');
+const forcePolling = byId<HTMLInputElement>('force-polling');
+const nickInput = byId<HTMLInputElement>('nick');
+const roomInput = byId<HTMLInputElement>('room');
+const textInput = byId<HTMLInputElement>('text');
+const sendButton = byId<HTMLButtonElement>('send');
+const log = byId<HTMLDivElement>('log');
+const roomTabs = byId<HTMLUListElement>('rooms');
+const members = byId<HTMLUListElement>('members');
+const memberCount = byId<HTMLSpanElement>('member-count');
+const roomTitle = byId<HTMLHeadingElement>('room-title');
+const announcer = byId<HTMLDivElement>('announcer');
+
+function storedNick(): string | undefined {
+  try {
+    return localStorage.getItem(NICK_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function line(parts: { meta?: string; from?: string; text: string; notice?: boolean }): void {
-  const li = document.createElement('li');
-  if (parts.meta)
-    li.append(Object.assign(document.createElement('span'), { className: 'meta', textContent: parts.meta }));
-  if (parts.from)
-    li.append(Object.assign(document.createElement('span'), { className: 'from', textContent: parts.from }));
-  li.append(
-    Object.assign(document.createElement('span'), {
-      className: parts.notice ? 'notice' : '',
-      textContent: parts.text,
-    }),
-  );
-  messages.append(li);
-  messages.scrollTop = messages.scrollHeight;
+const demotionMs = Number(params.get('demotionMs'));
+const client = connect({
+  nick: params.get('nick') ?? storedNick(),
+  ...(demotionMs > 0 ? { demotionMs } : {}),
+});
+window.switchboard = client;
+
+const views = new Map<string, RoomView>();
+let current: RoomView | undefined;
+let joinedOnce = false;
+
+const hooks = {
+  nick: () => client.nick ?? 'you',
+  retry: (cid: string) => {
+    client.retry(cid).catch(() => undefined);
+  },
+  discard: (cid: string) => client.discard(cid),
+};
+
+function renderBadge(): void {
+  badge.textContent = badgeText(client.state, client.transport);
+  badge.dataset.state = client.state;
+  badge.dataset.transport = client.transport ?? '';
+  badge.title = badgeTitle(client.negotiation);
+  forcePolling.checked = client.negotiation.mode === 'polling';
+}
+
+function announce(text: string): void {
+  // A fresh node per announcement makes screen readers read each one.
+  announcer.replaceChildren(document.createTextNode(text));
 }
 
 function renderMembers(): void {
-  members.replaceChildren(
-    ...[...memberSet].sort().map((n) => Object.assign(document.createElement('li'), { textContent: n })),
+  members.replaceChildren(...(current?.memberItems() ?? []));
+  memberCount.textContent = current ? `(${current.members.size})` : '';
+}
+
+function renderTabs(): void {
+  roomTabs.replaceChildren(
+    ...[...views.values()].map((view) => {
+      const li = document.createElement('li');
+      const open = document.createElement('button');
+      open.type = 'button';
+      open.className = 'room-tab';
+      open.textContent = view.unread > 0 ? `${view.name} (${view.unread})` : view.name;
+      open.dataset.room = view.name;
+      if (view === current) open.setAttribute('aria-current', 'true');
+      open.addEventListener('click', () => show(view.name));
+      const leave = document.createElement('button');
+      leave.type = 'button';
+      leave.className = 'leave';
+      leave.textContent = '×';
+      leave.setAttribute('aria-label', `Leave ${view.name}`);
+      leave.addEventListener('click', () => leaveRoom(view.name));
+      li.append(open, leave);
+      return li;
+    }),
   );
 }
 
-function showMessage(m: Frame): void {
-  const time = new Date(m.ts as number).toLocaleTimeString();
-  line({ meta: time, from: String(m.from), text: String(m.text) });
+function show(room: string | undefined): void {
+  current = room === undefined ? undefined : views.get(room);
+  if (current) current.unread = 0;
+  log.replaceChildren(...(current ? [current.log] : []));
+  roomTitle.textContent = current ? `#${current.name}` : 'No room';
+  textInput.disabled = sendButton.disabled = !current;
+  textInput.placeholder = current ? `Message #${current.name} (Enter to send)` : 'Join a room first';
+  renderTabs();
+  renderMembers();
+  current?.log.lastElementChild?.scrollIntoView({ block: 'end' });
 }
 
-function joinRoom(name: string): void {
-  if (room) send({ type: 'leave', room });
-  room = name;
-  messages.replaceChildren();
-  send({ type: 'join', room }, (ack) => {
-    if (ack.type === 'error') return line({ text: `Cannot join: ${ack.message}`, notice: true });
-    memberSet.clear();
-    for (const n of ack.members as string[]) memberSet.add(n);
-    renderMembers();
-    for (const m of ack.history as Frame[]) showMessage(m);
-  });
+function viewOf(room: string): RoomView | undefined {
+  return views.get(room);
 }
 
-socket.on('open', () => {
-  setBadge('connecting');
-  send({ type: 'hello', v: 1, nick: nickInput.value || localStorage.getItem('nick') || undefined });
+function scrollIfCurrent(view: RoomView): void {
+  if (view === current) view.log.lastElementChild?.scrollIntoView({ block: 'end' });
+}
+
+async function joinRoom(room: string): Promise<void> {
+  if (views.has(room)) {
+    show(room);
+    return;
+  }
+  const view = new RoomView(room, hooks);
+  views.set(room, view);
+  show(room);
+  try {
+    const result = await client.join(room);
+    for (const message of result.history) view.addMessage(message);
+    view.setMembers(result.members);
+    if (view === current) renderMembers();
+    scrollIfCurrent(view);
+  } catch (error) {
+    views.delete(room);
+    show(views.keys().next().value);
+    current?.notice(`Cannot join ${room}: ${(error as ClientError).message}`);
+  }
+}
+
+function leaveRoom(room: string): void {
+  views.delete(room);
+  client.leave(room).catch(() => undefined);
+  if (current?.name === room) show(views.keys().next().value);
+  else renderTabs();
+}
+
+client.on('state', renderBadge);
+client.on('transport', renderBadge);
+client.on('demoted', renderBadge);
+client.on('welcome', (welcome) => {
+  renderBadge();
+  nickInput.value = welcome.nick;
+  if (!joinedOnce) {
+    joinedOnce = true;
+    void joinRoom(params.get('room') ?? 'lobby');
+  }
 });
-socket.on('upgrade', () => setBadge('open', socket.transport.name));
-socket.on('close', () => setBadge('offline'));
-socket.on('message', (data) => {
-  const frame = JSON.parse(String(data)) as Frame;
-  switch (frame.type) {
-    case 'welcome':
-      nickInput.value = String(frame.nick);
-      setBadge('open', String(frame.transport));
-      joinRoom(roomInput.value || 'lobby');
-      break;
-    case 'transport':
-      setBadge('open', String(frame.transport));
-      break;
-    case 'message':
-      if (frame.room === room) showMessage(frame);
-      break;
-    case 'presence':
-      if (frame.room !== room) break;
-      if (frame.event === 'join') memberSet.add(String(frame.nick));
-      else memberSet.delete(String(frame.nick));
-      renderMembers();
-      line({ text: `${frame.nick} ${frame.event === 'join' ? 'joined' : 'left'}`, notice: true });
-      break;
-    case 'ack':
-    case 'error': {
-      const reply = pending.get(frame.id as number);
-      if (reply) {
-        pending.delete(frame.id as number);
-        reply(frame);
-      } else if (frame.type === 'error') {
-        line({ text: `Error: ${frame.message}`, notice: true });
-      }
-      break;
+client.on('nick', (nick) => {
+  nickInput.value = nick;
+});
+
+client.on('message', (message: ChatMessage) => {
+  const view = viewOf(message.room);
+  if (!view?.addMessage(message)) return;
+  if (view === current) scrollIfCurrent(view);
+  else {
+    view.unread++;
+    renderTabs();
+  }
+  if (message.from !== client.nick) announce(`${message.from} in ${message.room}: ${message.text}`);
+});
+
+client.on('outgoing', (update) => {
+  const view = viewOf(update.room);
+  if (!view) return;
+  view.updateOutgoing(update);
+  scrollIfCurrent(view);
+});
+
+client.on('members', ({ room, members: nicks }) => {
+  const view = viewOf(room);
+  if (!view) return;
+  view.setMembers(nicks);
+  if (view === current) renderMembers();
+});
+
+client.on('presence', (presence) => {
+  const view = viewOf(presence.room);
+  if (!view) return;
+  if (presence.event === 'join') {
+    view.members.add(presence.nick);
+    if (presence.renamed !== undefined) {
+      view.members.delete(presence.renamed);
+      view.notice(`${presence.renamed} is now known as ${presence.nick}`);
+    } else {
+      view.notice(`${presence.nick} joined`);
     }
+  } else {
+    view.members.delete(presence.nick);
+    if (presence.renamed === undefined) view.notice(`${presence.nick} left`);
   }
+  if (view === current) renderMembers();
+  scrollIfCurrent(view);
 });
 
-$<HTMLFormElement>('login').addEventListener('submit', (e) => {
-  e.preventDefault();
+client.on('gap', (gap) => {
+  const view = viewOf(gap.room);
+  if (!view) return;
+  view.notice(
+    gap.reason === 'epoch'
+      ? 'The server started a new history for this room: earlier messages may be missing.'
+      : `Messages ${gap.from}–${gap.to} are no longer available.`,
+  );
+  scrollIfCurrent(view);
+});
+
+client.on('error', (error) => current?.notice(`Error: ${error.message}`));
+client.on('bye', (bye) => current?.notice(`Disconnected by the server: ${bye.message}`));
+
+byId<HTMLFormElement>('nick-form').addEventListener('submit', (event) => {
+  event.preventDefault();
   const nick = nickInput.value.trim();
-  if (nick) {
-    localStorage.setItem('nick', nick);
-    send({ type: 'nick', nick }, (ack) => {
-      if (ack.type === 'ack') nickInput.value = String(ack.nick);
-    });
+  if (!nick) return;
+  try {
+    localStorage.setItem(NICK_KEY, nick);
+  } catch {
+    // Storage may be unavailable; the nick still applies to this session.
   }
-  if (roomInput.value !== room) joinRoom(roomInput.value);
+  const old = client.nick;
+  client.setNick(nick).then(
+    (granted) => {
+      for (const view of views.values()) {
+        if (old !== undefined) view.members.delete(old);
+        view.members.add(granted);
+      }
+      renderMembers();
+    },
+    (error: ClientError) => current?.notice(`Nick not changed: ${error.message}`),
+  );
 });
 
-$<HTMLFormElement>('composer').addEventListener('submit', (e) => {
-  e.preventDefault();
-  const text = textInput.value;
-  if (!text || !room) return;
-  textInput.value = '';
-  send({ type: 'say', room, text }, (ack) => {
-    if (ack.type === 'error') line({ text: `Not sent: ${ack.message}`, notice: true });
-  });
+byId<HTMLFormElement>('join-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const room = roomInput.value.trim();
+  if (room) void joinRoom(room);
 });
+
+byId<HTMLFormElement>('composer').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = textInput.value;
+  if (!current || text.trim() === '') return;
+  const view = current;
+  client.say(view.name, text).catch(() => undefined);
+  textInput.value = '';
+});
+
+forcePolling.addEventListener('change', () => {
+  const url = new URL(location.href);
+  if (forcePolling.checked) url.searchParams.set('transport', 'polling');
+  else url.searchParams.delete('transport');
+  history.replaceState(null, '', url);
+  client.setTransportMode(forcePolling.checked ? 'polling' : 'auto');
+  renderBadge();
+});
+
+renderBadge();
+show(undefined);

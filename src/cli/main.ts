@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { ConfigError } from '../server/config.js';
+import { chat } from './chat.js';
 import { serve } from './serve.js';
 
 const USAGE = `Usage:
   switchboard serve [options]   run the gateway (switchboard serve --help lists the options)
+  switchboard chat URL [opts]   chat from the terminal (switchboard chat --help)
 `;
 
 /** Runs a switchboard command. */
@@ -12,6 +14,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'chat':
+      return chat(rest);
     default:
       process.stderr.write(command ? `switchboard: unknown command "${command}"\n${USAGE}` : USAGE);
       process.exit(2);

@@ -31,14 +31,16 @@ export const ConfigSchema = Type.Object({
     { default: 'info' },
   ),
   /** Transports to start, comma-separated: engineio, rawws, tcp. */
-  transports: Type.Array(Type.String({ minLength: 1 }), { default: ['engineio'] }),
+  transports: Type.Array(Type.String({ minLength: 1 }), { default: ['engineio', 'rawws'] }),
   /** TCP lines port; setting it also enables the tcp transport. */
   tcpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 7000 }),
+  /** TCP: how long a line may take from its first byte to its end before the peer is dropped, ms. */
+  tcpLineTimeoutMs: Type.Integer({ minimum: 1, default: 30000 }),
   /** Origins allowed to connect, comma-separated; empty allows any. */
   allowedOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
   /** Accept WebSocket connections and upgrades; `false` refuses them (for proxies that break them). */
   websocket: Type.Boolean({ default: true }),
-  /** engine.io heartbeat interval, ms. */
+  /** Heartbeat interval, ms: engine.io pings, and raw WebSocket pings (a peer silent for two is dropped). */
   pingIntervalMs: Type.Integer({ minimum: 5, default: 25000 }),
   /** engine.io heartbeat timeout, ms. */
   pingTimeoutMs: Type.Integer({ minimum: 5, default: 20000 }),

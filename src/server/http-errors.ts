@@ -6,6 +6,8 @@ export const HTTP_ERROR_CODES = {
   bad_request: 'The request did not match the route schema.',
   not_found: 'No such route.',
   api_disabled: 'Publishing over HTTP is off: set API_TOKEN to enable it.',
+  websocket_disabled: 'WebSocket is turned off on this server (WEBSOCKET=off); use engine.io long-polling.',
+  unsupported_subprotocol: 'The WebSocket handshake offered only subprotocols this server does not speak.',
 } as const;
 
 const STATUS: Partial<Record<string, number>> = {
@@ -15,9 +17,16 @@ const STATUS: Partial<Record<string, number>> = {
   bad_request: 400,
   unauthorized: 401,
   api_disabled: 403,
+  websocket_disabled: 403,
+  unsupported_subprotocol: 400,
   not_found: 404,
   history_unavailable: 503,
 };
+
+/** The HTTP status that goes with an error code. */
+export function statusOf(code: string): number {
+  return STATUS[code] ?? (code === 'internal' ? 500 : 400);
+}
 
 /** An HTTP error with a stable code. */
 export class HttpError extends Error {

@@ -26,5 +26,14 @@ export interface Transport {
   address?(): { port: number; host: string } | undefined;
 }
 
+/**
+ * The hard cap a transport's own framing enforces on one inbound frame. Frames between `maxFrameBytes` and
+ * this cap still reach the hub, which answers `frame_too_large` and keeps the connection; beyond it the
+ * transport closes the connection as abuse without buffering the rest.
+ */
+export function payloadLimit(maxFrameBytes: number): number {
+  return maxFrameBytes * 4 + 1024;
+}
+
 /** Makes a transport instance. */
 export type TransportFactory = () => Transport;

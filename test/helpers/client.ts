@@ -1,4 +1,6 @@
 import { Socket } from 'engine.io-client';
+import { rawwsWire as dialRawWs } from '../../src/client/wires/rawws.js';
+import { tcpWire as dialTcp } from '../../src/client/wires/tcp.js';
 
 /** A frame as a test sees it. */
 export type Frame = { type: string; [key: string]: unknown };
@@ -179,4 +181,24 @@ export async function connectEngine(
   headers: Record<string, string> = {},
 ): Promise<TestClient> {
   return new TestClient(await engineWire(url, kind, headers));
+}
+
+/** A raw WebSocket wire to `/ws` of the server at `url` (http://…), offering subprotocol switchboard.v1. */
+export function rawwsWire(url: string, headers: Record<string, string> = {}): Promise<Wire> {
+  return dialRawWs(`${url.replace(/^http/, 'ws')}/ws`, headers);
+}
+
+/** A TCP JSON-lines wire to 127.0.0.1:`port` (the greeting line is skipped). */
+export function tcpWire(port: number): Promise<Wire> {
+  return dialTcp('127.0.0.1', port);
+}
+
+/** Connects a TestClient over the raw WebSocket transport. */
+export async function connectRawWs(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
+  return new TestClient(await rawwsWire(url, headers));
+}
+
+/** Connects a TestClient over TCP JSON lines. */
+export async function connectTcp(port: number): Promise<TestClient> {
+  return new TestClient(await tcpWire(port));
 }

@@ -9,23 +9,33 @@ export interface TestServer extends AsyncDisposable {
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
+  /** The TCP lines port when the tcp transport runs, else 0. */
+  tcpPort: number;
   close(): Promise<void>;
 }
 
-/** Starts a gateway with test-friendly defaults (silent, port 0) and the given overrides. */
+/** Starts a gateway with test-friendly defaults (silent, ports 0) and the given overrides. */
 export async function startServer(
   overrides: Partial<Config> = {},
   extra: Omit<SwitchboardOptions, 'config'> = {},
 ): Promise<TestServer> {
-  const config = loadConfig({}, [], { logLevel: 'silent', port: 0, host: '127.0.0.1', ...overrides });
+  const config = loadConfig({}, [], {
+    logLevel: 'silent',
+    port: 0,
+    tcpPort: 0,
+    host: '127.0.0.1',
+    ...overrides,
+  });
   const app = await buildServer(config, extra);
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as { port: number };
+  const tcpPort = app.switchboard.transports.find((t) => t.name === 'tcp')?.address?.()?.port ?? 0;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await app.close();
   };
-  return { app, config, port, url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
+  const url = `http://127.0.0.1:${port}`;
+  return { app, config, port, url, tcpPort, close, [Symbol.asyncDispose]: close };
 }

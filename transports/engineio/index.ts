@@ -1,6 +1,9 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket } from 'engine.io';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import type { Transport, TransportContext } from '../../src/server/transport.js';
+import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { refuseUpgrade } from '../rawws/handshake.js';
 import { EngineConnection } from './connection.js';
 
 /** How long a shutdown waits for polling clients to collect their `bye`. */
@@ -10,11 +13,22 @@ const DRAIN_MS = 2000;
 export const ENGINE_PATH = '/engine.io/';
 
 /**
+ * Answers a WebSocket upgrade on the engine.io path with 403 `websocket_disabled` and closes, as a proxy
+ * that forbids WebSocket would: clients see a failed handshake at once instead of a request left hanging
+ * (which is what happens when another transport listens for upgrades and engine.io does not).
+ */
+function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex): void {
+  if ((request.url ?? '').startsWith(ENGINE_PATH)) refuseUpgrade(socket, 'websocket_disabled');
+}
+
+/**
  * engine.io: WebSocket and HTTP long-polling behind one session, with the polling-to-WebSocket upgrade.
- * `websocket: false` in the config serves polling only and refuses upgrades.
+ * `websocket: false` in the config serves polling only: the handshake offers no upgrade, and WebSocket
+ * requests on the engine.io path are refused with 403 `websocket_disabled`.
  */
 export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
+  let stopRefusing: (() => void) | undefined;
   const open = new Set<Socket>();
   let allClosed: (() => void) | undefined;
   return {
@@ -22,7 +36,7 @@ export function engineioTransport(): Transport {
     start({ hub, server, config }: TransportContext) {
       const eio = new EngineServer({
         // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
-        maxHttpBufferSize: config.maxFrameBytes * 4 + 1024,
+        maxHttpBufferSize: payloadLimit(config.maxFrameBytes),
         transports: config.websocket ? ['polling', 'websocket'] : ['polling'],
         allowUpgrades: config.websocket,
         pingInterval: config.pingIntervalMs,
@@ -31,6 +45,10 @@ export function engineioTransport(): Transport {
         httpCompression: false,
       });
       eio.attach(server, { path: ENGINE_PATH });
+      if (!config.websocket) {
+        server.on('upgrade', refuseEngineUpgrade);
+        stopRefusing = () => server.off('upgrade', refuseEngineUpgrade);
+      }
       eio.on('connection', (socket: Socket) => {
         const session = hub.open(new EngineConnection(socket), {
           origin: socket.request.headers.origin,
@@ -54,6 +72,8 @@ export function engineioTransport(): Transport {
       engine = eio;
     },
     async stop() {
+      stopRefusing?.();
+      stopRefusing = undefined;
       // The hub has queued `bye` and asked each socket to close; a polling client only gets it on its next
       // GET, so give those a moment before engine.io cuts every transport.
       if (open.size > 0) {

@@ -1,0 +1,330 @@
+import { randomBytes } from 'node:crypto';
+import { type BackoffOptions, backoffDelay } from './backoff.js';
+import type { Frame } from './render.js';
+import type { Wire } from './wire.js';
+
+/** Where a client is: dialing for the first time, chatting, between connections, or done for good. */
+export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** What a client knows of a joined room, for resume: the history's epoch and the last seq seen. */
+export interface RoomState {
+  epoch: string;
+  seq: number;
+}
+
+/** What a client tells its owner: state changes, and every server frame that is not a reply (deduplicated). */
+export type ClientEvent =
+  | { type: 'state'; state: ClientState; reason?: string; delayMs?: number }
+  | { type: 'frame'; frame: Frame }
+  /** A request's `ack` or `error`, told in the order it arrived among the other frames. */
+  | { type: 'reply'; request: Frame; reply: Frame };
+
+/** A request answered with `error`, or dropped because the client closed. */
+export class RequestError extends Error {
+  override name = 'RequestError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of a ChatClient. */
+export interface ChatClientOptions {
+  /** Opens a new wire to the server (see `dialer`). */
+  dial: () => Promise<Wire>;
+  nick?: string;
+  /** Sent in hello, for servers with an authentication hook. */
+  token?: string;
+  retry?: BackoffOptions;
+}
+
+interface Request {
+  id: number;
+  frame: Frame;
+  resolve: (ack: Frame) => void;
+  reject: (error: Error) => void;
+}
+
+/** bye codes after which reconnecting would only be refused again. */
+const FINAL_BYES = new Set(['kicked']);
+
+/**
+ * A protocol v1 client over any wire: requests with ids answered by ack or error, rooms tracked by epoch and
+ * last seq, and on a lost connection a reconnect with backoff that resumes every room (missed messages
+ * replayed once, duplicates dropped by seq, a `gap` passed on when history no longer reaches back).
+ * Requests made while disconnected, or unanswered when the wire dropped, are sent again after the resume;
+ * `say` carries a `cid`, so a resent message is stored once.
+ */
+export class ChatClient {
+  state: ClientState = 'connecting';
+  session: string | undefined;
+  nick: string | undefined;
+  transport: string | undefined;
+  readonly rooms = new Map<string, RoomState>();
+  private wire: Wire | undefined;
+  private readonly listeners = new Set<(event: ClientEvent) => void>();
+  private readonly inflight = new Map<number, Request>();
+  private queue: Request[] = [];
+  private nextId = 1;
+  private helloId = 0;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private lastBye: string | undefined;
+  private readonly cidPrefix = randomBytes(6).toString('base64url');
+  private cids = 0;
+
+  constructor(private readonly options: ChatClientOptions) {
+    this.nick = options.nick;
+  }
+
+  /** Listens to state changes and server frames; returns the function that stops listening. */
+  on(listener: (event: ClientEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts connecting (and reconnecting until `close`); resolves at the first welcome. */
+  start(): Promise<void> {
+    const opened = new Promise<void>((resolve, reject) => {
+      const off = this.on((event) => {
+        if (event.type !== 'state') return;
+        if (event.state === 'open') resolve();
+        else if (event.state === 'closed') reject(new RequestError('closed', event.reason ?? 'closed'));
+        else return;
+        off();
+      });
+    });
+    void this.connect();
+    return opened;
+  }
+
+  /** Sends a request and resolves with its ack; rejects with RequestError on `error`. */
+  request(frame: Frame): Promise<Frame> {
+    if (this.state === 'closed') return Promise.reject(new RequestError('closed', 'The client is closed.'));
+    return new Promise((resolve, reject) => {
+      const request = { id: this.nextId++, frame, resolve, reject };
+      if (this.state === 'open') this.transmit(request);
+      else this.queue.push(request);
+    });
+  }
+
+  /** Joins a room; resolves with the ack (members, epoch, seq, recent history). */
+  join(room: string): Promise<Frame> {
+    return this.request({ type: 'join', room });
+  }
+
+  /** Leaves a room. */
+  async leave(room: string): Promise<void> {
+    await this.request({ type: 'leave', room });
+  }
+
+  /** Says a line in a room; resolves with the ack (seq, msgId). Safe to resend: it carries a cid. */
+  say(room: string, text: string): Promise<Frame> {
+    return this.request({ type: 'say', room, text, cid: `${this.cidPrefix}.${++this.cids}` });
+  }
+
+  /** Changes nick; resolves with the nick granted. */
+  async setNick(nick: string): Promise<string> {
+    const ack = await this.request({ type: 'nick', nick });
+    return String(ack.nick);
+  }
+
+  /** The members of a room. */
+  async who(room: string): Promise<string[]> {
+    const ack = await this.request({ type: 'who', room });
+    return Array.isArray(ack.members) ? ack.members.map(String) : [];
+  }
+
+  /** Closes for good: no reconnect, pending requests rejected. */
+  close(reason = 'closed by the client'): void {
+    if (this.state === 'closed') return;
+    clearTimeout(this.timer);
+    const wire = this.wire;
+    this.wire = undefined;
+    this.setState('closed', reason);
+    wire?.close();
+    const dropped = [...this.inflight.values(), ...this.queue];
+    this.inflight.clear();
+    this.queue = [];
+    for (const request of dropped)
+      request.reject(new RequestError('closed', `The client closed: ${reason}.`));
+  }
+
+  private async connect(): Promise<void> {
+    let wire: Wire;
+    try {
+      wire = await this.options.dial();
+    } catch (error) {
+      this.retry(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (this.state === 'closed') {
+      wire.close();
+      return;
+    }
+    this.wire = wire;
+    this.lastBye = undefined;
+    wire.onText((text) => this.onText(text));
+    wire.onClose(() => this.onWireClosed(wire));
+    this.helloId = this.nextId++;
+    const rooms = Object.fromEntries(this.rooms);
+    wire.send(
+      JSON.stringify({
+        type: 'hello',
+        v: 1,
+        id: this.helloId,
+        caps: ['batch'],
+        ...(this.nick === undefined ? {} : { nick: this.nick }),
+        ...(this.options.token === undefined ? {} : { token: this.options.token }),
+        ...(this.session === undefined ? {} : { resume: { session: this.session, rooms } }),
+      }),
+    );
+  }
+
+  private onWireClosed(wire: Wire): void {
+    if (this.wire !== wire) return;
+    this.wire = undefined;
+    if (this.state === 'closed') return;
+    // Unanswered requests go out again after the resume, in their order, before newer ones.
+    this.queue = [...[...this.inflight.values()].sort((a, b) => a.id - b.id), ...this.queue];
+    this.inflight.clear();
+    if (this.lastBye !== undefined && FINAL_BYES.has(this.lastBye)) {
+      this.close(`the server closed the connection (${this.lastBye})`);
+      return;
+    }
+    this.retry(this.lastBye === undefined ? 'connection lost' : `server said bye (${this.lastBye})`);
+  }
+
+  private retry(reason: string): void {
+    if (this.state === 'closed') return;
+    const delayMs = backoffDelay(this.attempt++, this.options.retry);
+    this.setState(this.session === undefined ? 'connecting' : 'reconnecting', reason, delayMs);
+    this.timer = setTimeout(() => void this.connect(), delayMs);
+  }
+
+  private onText(text: string): void {
+    let frame: Frame;
+    try {
+      frame = JSON.parse(text) as Frame;
+    } catch {
+      return;
+    }
+    if (frame.type === 'batch' && Array.isArray(frame.frames)) {
+      for (const inner of frame.frames as Frame[]) this.handle(inner);
+    } else {
+      this.handle(frame);
+    }
+  }
+
+  private handle(frame: Frame): void {
+    const id = typeof frame.id === 'number' ? frame.id : undefined;
+    if ((frame.type === 'ack' || frame.type === 'error') && id !== undefined) {
+      if (id === this.helloId) {
+        this.helloAnswered(frame);
+        return;
+      }
+      const request = this.inflight.get(id);
+      if (request) {
+        this.inflight.delete(id);
+        if (frame.type === 'ack') this.acked(request.frame, frame);
+        this.emit({ type: 'reply', request: request.frame, reply: frame });
+        if (frame.type === 'ack') request.resolve(frame);
+        else request.reject(new RequestError(String(frame.code), String(frame.message)));
+        return;
+      }
+    }
+    if (!this.track(frame)) return;
+    this.emit({ type: 'frame', frame });
+  }
+
+  /** Keeps rooms and nick in step with acks, before any later frame is handled. */
+  private acked(request: Frame, ack: Frame): void {
+    const room = String(request.room);
+    if (request.type === 'join') {
+      const known = this.rooms.get(room);
+      if (!known || known.epoch !== ack.epoch)
+        this.rooms.set(room, { epoch: String(ack.epoch), seq: Number(ack.seq) });
+    } else if (request.type === 'leave') {
+      this.rooms.delete(room);
+    } else if (request.type === 'nick') {
+      this.nick = String(ack.nick);
+    }
+  }
+
+  /** Updates room state from a frame; false when it is a duplicate to drop. */
+  private track(frame: Frame): boolean {
+    const room = typeof frame.room === 'string' ? this.rooms.get(frame.room) : undefined;
+    switch (frame.type) {
+      case 'welcome':
+        this.session = String(frame.session);
+        this.nick = String(frame.nick);
+        this.transport = String(frame.transport);
+        return true;
+      case 'transport':
+        this.transport = String(frame.transport);
+        return true;
+      case 'message': {
+        const seq = Number(frame.seq);
+        if (room) {
+          if (seq <= room.seq) return false;
+          room.seq = seq;
+        }
+        return true;
+      }
+      case 'gap':
+        // A new history numbers from 1 again: everything it replays is new to us.
+        if (room && frame.reason === 'epoch') {
+          room.epoch = String(frame.epoch);
+          room.seq = 0;
+        }
+        return true;
+      case 'resumed':
+        for (const [name, info] of Object.entries((frame.rooms ?? {}) as Record<string, RoomState>)) {
+          const state = this.rooms.get(name);
+          if (state) {
+            state.epoch = info.epoch;
+            state.seq = Math.max(state.seq, info.seq);
+          }
+        }
+        return true;
+      case 'bye':
+        this.lastBye = String(frame.code);
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  private helloAnswered(frame: Frame): void {
+    if (frame.type === 'error') {
+      this.close(`hello refused: ${String(frame.code)}: ${String(frame.message)}`);
+      return;
+    }
+    this.attempt = 0;
+    this.setState('open');
+    const queued = this.queue;
+    this.queue = [];
+    for (const request of queued) this.transmit(request);
+  }
+
+  private transmit(request: Request): void {
+    this.inflight.set(request.id, request);
+    this.wire?.send(JSON.stringify({ ...request.frame, id: request.id }));
+  }
+
+  private setState(state: ClientState, reason?: string, delayMs?: number): void {
+    this.state = state;
+    this.emit({
+      type: 'state',
+      state,
+      ...(reason === undefined ? {} : { reason }),
+      ...(delayMs === undefined ? {} : { delayMs }),
+    });
+  }
+
+  private emit(event: ClientEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+}

@@ -1,0 +1,33 @@
+import { Socket } from 'engine.io-client';
+import { makeWire, type Wire } from '../wire.js';
+
+/** Which engine.io transports a client uses. */
+export type EngineMode = 'websocket' | 'polling' | 'upgrade';
+
+/** An engine.io wire (`http://host:3000`): forced WebSocket, polling only, or polling upgraded to WebSocket. */
+export function engineWire(
+  url: string,
+  mode: EngineMode,
+  headers: Record<string, string> = {},
+): Promise<Wire> {
+  const socket = new Socket(url, {
+    path: '/engine.io/',
+    extraHeaders: headers,
+    transports: mode === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
+    upgrade: mode === 'upgrade',
+  });
+  const { wire, sink } = makeWire({
+    send: (text) => socket.send(text),
+    close: () => socket.close(),
+    transport: () => socket.transport?.name ?? mode,
+  });
+  socket.on('message', (data) => sink.text(String(data)));
+  socket.on('close', () => sink.closed());
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      socket.off('error', reject);
+      resolve(wire);
+    });
+    socket.once('error', reject);
+  });
+}

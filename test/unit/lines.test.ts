@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { type LineEvent, LineSplitter } from '../../transports/tcp/lines.js';
+
+function splitter(max = 16) {
+  const events: LineEvent[] = [];
+  const s = new LineSplitter(max, (e) => events.push(e));
+  const push = (...chunks: (string | number[])[]) => {
+    for (const c of chunks) s.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
+  };
+  return { s, events, push };
+}
+
+describe('LineSplitter', () => {
+  it('splits LF-terminated lines across chunks and drops a trailing CR', () => {
+    const { events, push, s } = splitter();
+    push('one\ntw', 'o\r\n', '\nthr');
+    expect(events).toEqual([
+      { kind: 'line', text: 'one' },
+      { kind: 'line', text: 'two' },
+      { kind: 'line', text: '' },
+    ]);
+    expect(s.pending).toBe(true);
+    push('ee\n');
+    expect(events.at(-1)).toEqual({ kind: 'line', text: 'three' });
+    expect(s.pending).toBe(false);
+  });
+
+  it('joins a multi-byte character split between chunks', () => {
+    const { events, push } = splitter();
+    const bytes = [...Buffer.from('é€\n')];
+    push(bytes.slice(0, 1), bytes.slice(1, 3), bytes.slice(3));
+    expect(events).toEqual([{ kind: 'line', text: 'é€' }]);
+  });
+
+  it('reports a line over the limit once, as soon as it crosses it, and skips the rest of it', () => {
+    const { events, push, s } = splitter(8);
+    push('12345', '67890');
+    expect(events).toEqual([{ kind: 'too_long' }]);
+    push('x'.repeat(1000));
+    expect(events).toHaveLength(1);
+    expect(s.pending).toBe(true);
+    push('tail\nok\n');
+    expect(events).toEqual([{ kind: 'too_long' }, { kind: 'line', text: 'ok' }]);
+    expect(s.pending).toBe(false);
+  });
+
+  it('counts bytes, not characters, and does not count the CR of CRLF', () => {
+    const { events, push } = splitter(8);
+    push('12345678\r\n', '€€€\n', '123456789\n');
+    expect(events).toEqual([{ kind: 'line', text: '12345678' }, { kind: 'too_long' }, { kind: 'too_long' }]);
+  });
+
+  it('reports a line that is not UTF-8 and goes on', () => {
+    const { events, push } = splitter();
+    push([0x7b, 0xff, 0x7d, 0x0a], 'fine\n');
+    expect(events).toEqual([{ kind: 'invalid_utf8' }, { kind: 'line', text: 'fine' }]);
+  });
+});

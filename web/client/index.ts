@@ -1,0 +1,19 @@
+// The Switchboard browser client: `connect()` and its types. Bundled as web/public/build/client.js.
+export { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
+export { connect } from './client.js';
+export type { Demotion, KeyValueStore, WebSocketFailure } from './demotion.js';
+export type { ConnectionPlan, TransportMode, TransportName } from './negotiate.js';
+export type { Outgoing, OutgoingState } from './pending.js';
+export type * from './protocol.js';
+export { CLIENT_CAPS } from './protocol.js';
+export {
+  ClientError,
+  type ClientEvents,
+  type ConnectionState,
+  type ConnectOptions,
+  type JoinResult,
+  type NegotiationInfo,
+  type OutgoingUpdate,
+  type SayResult,
+  type SwitchboardClient,
+} from './types.js';

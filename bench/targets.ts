@@ -4,7 +4,10 @@ export type ServerKind = 'switchboard' | 'socketio' | 'ceiling';
 export type WireKind = 'eio-ws' | 'eio-polling' | 'ws' | 'tcp';
 /** What is spoken over the wire: Switchboard protocol v1 frames or socket.io packets. */
 export type Dialect = 'sb' | 'sio';
-/** The kind of connection, which decides the socket.io peer and the sizes of the latency and memory runs. */
+/**
+ * The kind of connection, which decides the socket.io peer and the sizes of the latency and memory
+ * runs: `websocket` for every persistent connection (WebSocket, and TCP lines), `polling` for HTTP.
+ */
 export type Family = 'websocket' | 'polling';
 
 /** One thing the bench measures: a server, reached over one wire. */
@@ -45,6 +48,24 @@ export const TARGETS: readonly Target[] = [
     dialect: 'sb',
     path: '/engine.io/',
     family: 'polling',
+  },
+  {
+    id: 'sb-rawws',
+    label: 'Switchboard raw WebSocket',
+    server: 'switchboard',
+    wire: 'ws',
+    dialect: 'sb',
+    path: '/ws',
+    family: 'websocket',
+  },
+  {
+    id: 'sb-tcp',
+    label: 'Switchboard TCP lines',
+    server: 'switchboard',
+    wire: 'tcp',
+    dialect: 'sb',
+    path: '',
+    family: 'websocket',
   },
   {
     id: 'sio-ws',

@@ -1,7 +1,7 @@
 import type { Socket as NetSocket } from 'node:net';
 import type { Socket } from 'engine.io';
 import type { Connection } from '../../src/core/connection.js';
-import { encodeMessageFrame, FrameCache } from './frames.js';
+import { encodeMessageFrame, FrameCache } from '../ws-frames.js';
 
 /** The ws WebSocket under engine.io's websocket transport, as far as this connection uses it. */
 interface WsInternals {

@@ -1,6 +1,10 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Connection } from '../../src/core/connection.js';
+import { encodeTextFrame, FrameCache } from '../ws-frames.js';
+
+/** Frames of this turn, shared by every raw WebSocket connection of the process. */
+const frames = new FrameCache((text) => encodeTextFrame(text));
 
 /** A plain RFC 6455 WebSocket as a Connection: each frame is one text message. */
 export class RawWsConnection implements Connection {
@@ -12,12 +16,18 @@ export class RawWsConnection implements Connection {
     private readonly socket: Duplex,
   ) {}
 
-  write(frames: readonly string[]): void {
+  write(texts: readonly string[]): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    // ws writes each message as it is sent; corking the socket turns the whole list into one writev.
+    // Straight onto the TCP socket, each frame encoded once per turn for all its recipients and the
+    // whole list in one write. Safe beside ws's own writes (pings, close): without compression ws
+    // writes at once and in order.
+    if (texts.length === 1) {
+      this.socket.write(frames.get(texts[0] as string));
+      return;
+    }
     this.socket.cork();
     try {
-      for (const frame of frames) this.ws.send(frame);
+      for (const text of texts) this.socket.write(frames.get(text));
     } finally {
       this.socket.uncork();
     }

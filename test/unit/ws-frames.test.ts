@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMessageFrame, FrameCache } from '../../transports/engineio/frames.js';
+import { encodeMessageFrame, encodeTextFrame, FrameCache } from '../../transports/ws-frames.js';
 
 /** Decodes one unmasked WebSocket frame: FIN+opcode, payload length and payload text. */
 function decode(frame: Buffer): { first: number; text: string } {
@@ -17,7 +17,14 @@ function decode(frame: Buffer): { first: number; text: string } {
   return { first: frame[0] as number, text: frame.toString('utf8', offset) };
 }
 
-describe('engine.io WebSocket frames', () => {
+describe('pre-encoded WebSocket frames', () => {
+  it('encodes a plain text frame with no prefix', () => {
+    expect(decode(encodeTextFrame('{"type":"welcome"}'))).toEqual({
+      first: 0x81,
+      text: '{"type":"welcome"}',
+    });
+  });
+
   it('encodes a message packet as one final unmasked text frame for every length class', () => {
     for (const size of [0, 10, 124, 125, 200, 65534, 70_000]) {
       const text = `{"t":"${'é'.repeat(Math.floor(size / 2))}"}`;

@@ -1,9 +1,9 @@
 /**
- * One engine.io `message` packet as a complete, unmasked WebSocket text frame: header, the packet type
- * `4`, then the frame's JSON text, in one buffer ready for the socket.
+ * A complete, unmasked WebSocket text frame holding `prefix` and then `text` (a one-character prefix:
+ * engine.io's packet type), in one buffer ready for the socket.
  */
-export function encodeMessageFrame(text: string): Buffer {
-  const len = 1 + Buffer.byteLength(text);
+export function encodeTextFrame(text: string, prefix = ''): Buffer {
+  const len = prefix.length + Buffer.byteLength(text);
   const header = len < 126 ? 2 : len < 65536 ? 4 : 10;
   const out = Buffer.allocUnsafe(header + len);
   out[0] = 0x81;
@@ -17,13 +17,18 @@ export function encodeMessageFrame(text: string): Buffer {
     out.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
     out.writeUInt32BE(len >>> 0, 6);
   }
-  out[header] = 0x34;
-  out.write(text, header + 1, 'utf8');
+  if (prefix) out.write(prefix, header, 'latin1');
+  out.write(text, header + prefix.length, 'utf8');
   return out;
 }
 
+/** One engine.io `message` packet (`4` and the JSON text) as a WebSocket text frame. */
+export function encodeMessageFrame(text: string): Buffer {
+  return encodeTextFrame(text, '4');
+}
+
 /**
- * Encoded frames of the current event-loop turn, by text. A broadcast hands every member the same
+ * Encoded frames of the current event-loop turn, by text (one cache per encoding). A broadcast hands every member the same
  * string, so it is framed once and the same bytes go to every socket; the cache empties itself at the
  * next turn, so it holds no more than one turn's frames.
  */

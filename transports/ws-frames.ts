@@ -26,35 +26,3 @@ export function encodeTextFrame(text: string, prefix = ''): Buffer {
 export function encodeMessageFrame(text: string): Buffer {
   return encodeTextFrame(text, '4');
 }
-
-/**
- * Encoded frames of the current event-loop turn, by text (one cache per encoding). A broadcast hands every member the same
- * string, so it is framed once and the same bytes go to every socket; the cache empties itself at the
- * next turn, so it holds no more than one turn's frames.
- */
-export class FrameCache {
-  private frames = new Map<string, Buffer>();
-  private clearing = false;
-
-  constructor(
-    private readonly encode: (text: string) => Buffer,
-    private readonly later: (fn: () => void) => void = setImmediate,
-  ) {}
-
-  /** The encoded frame for `text`. */
-  get(text: string): Buffer {
-    let frame = this.frames.get(text);
-    if (frame === undefined) {
-      frame = this.encode(text);
-      this.frames.set(text, frame);
-      if (!this.clearing) {
-        this.clearing = true;
-        this.later(() => {
-          this.clearing = false;
-          this.frames = new Map();
-        });
-      }
-    }
-    return frame;
-  }
-}

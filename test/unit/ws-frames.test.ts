@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMessageFrame, encodeTextFrame, FrameCache } from '../../transports/ws-frames.js';
+import { FrameCache } from '../../transports/frame-cache.js';
+import { encodeMessageFrame, encodeTextFrame } from '../../transports/ws-frames.js';
 
 /** Decodes one unmasked WebSocket frame: FIN+opcode, payload length and payload text. */
 function decode(frame: Buffer): { first: number; text: string } {

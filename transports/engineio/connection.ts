@@ -1,7 +1,8 @@
 import type { Socket as NetSocket } from 'node:net';
 import type { Socket } from 'engine.io';
 import type { Connection } from '../../src/core/connection.js';
-import { encodeMessageFrame, FrameCache } from '../ws-frames.js';
+import { FrameCache } from '../frame-cache.js';
+import { encodeMessageFrame } from '../ws-frames.js';
 
 /** The ws WebSocket under engine.io's websocket transport, as far as this connection uses it. */
 interface WsInternals {

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Connection } from '../../src/core/connection.js';
-import { encodeTextFrame, FrameCache } from '../ws-frames.js';
+import { FrameCache } from '../frame-cache.js';
+import { encodeTextFrame } from '../ws-frames.js';
 
 /** Frames of this turn, shared by every raw WebSocket connection of the process. */
 const frames = new FrameCache((text) => encodeTextFrame(text));

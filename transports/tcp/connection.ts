@@ -1,5 +1,9 @@
 import type { Socket } from 'node:net';
 import type { Connection } from '../../src/core/connection.js';
+import { FrameCache } from '../frame-cache.js';
+
+/** JSON lines of this turn, encoded once for every TCP connection they go to. */
+const lines = new FrameCache((text) => Buffer.from(`${text}\n`));
 
 /** How long a closed connection may take to flush its last lines before it is cut off. */
 const CLOSE_GRACE_MS = 5000;
@@ -13,8 +17,19 @@ export class TcpConnection implements Connection {
   constructor(private readonly socket: Socket) {}
 
   write(frames: readonly string[]): void {
-    const lines = this.render ? frames.flatMap(this.render) : frames;
-    this.writeLines(lines);
+    if (this.render) {
+      this.writeLines(frames.flatMap(this.render));
+      return;
+    }
+    // JSON lines: a broadcast's bytes are shared by every recipient, and the list is one write.
+    if (frames.length === 0 || this.socket.writableEnded || this.socket.destroyed) return;
+    if (frames.length === 1) {
+      this.socket.write(lines.get(frames[0] as string));
+      return;
+    }
+    this.socket.cork();
+    for (const frame of frames) this.socket.write(lines.get(frame));
+    this.socket.uncork();
   }
 
   /** Writes lines in one write (one system call for the whole list). */

@@ -44,15 +44,15 @@ export const QUICK: Plan = {
   mode: 'quick',
   textBytes: 100,
   setupConcurrency: 50,
-  throughput: { subscribers: [100, 500], window: 64, warmupMs: 500, durationMs: 1500 },
+  throughput: { subscribers: [100, 500], window: 64, warmupMs: 400, durationMs: 1000 },
   latency: {
     subscribers: { websocket: 300, polling: 100 },
     ratePerSec: 200,
-    durationMs: 2500,
+    durationMs: 2000,
     drainMs: 5000,
   },
   memory: { clients: { websocket: 500, polling: 200 }, settleMs: 300 },
-  connect: { clients: 300, concurrency: 50 },
+  connect: { clients: 200, concurrency: 50 },
   scenarioTimeoutMs: 45_000,
   repeats: { throughput: 1, latency: 1, memory: 1, connect: 1 },
 };

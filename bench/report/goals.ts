@@ -143,6 +143,14 @@ export const GOALS: readonly Goal[] = [
     bound: { atLeast: 1.5 },
   },
   {
+    text: 'raw WebSocket connect rate',
+    target: 'sb-rawws',
+    workload: 'connect',
+    n: 'family',
+    figure: 'connectsPerSec',
+    bound: { atLeast: 1.5 },
+  },
+  {
     text: 'polling connect rate',
     target: 'sb-eio-polling',
     workload: 'connect',

@@ -10,10 +10,12 @@ export function formatNumber(value: number | undefined, digits: number): string 
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** A ratio for a table: two significant decimals below 10, one above. */
+/** A ratio for a table: one decimal from 10, two decimals from 0.1, two significant digits below. */
 export function formatRatio(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
-  return `${value.toFixed(value >= 10 ? 1 : 2)}×`;
+  if (value >= 10) return `${value.toFixed(1)}×`;
+  if (value >= 0.1 || value === 0) return `${value.toFixed(2)}×`;
+  return `${Number(value.toPrecision(2))}×`;
 }
 
 function row(cells: readonly string[]): string {

@@ -41,6 +41,9 @@ describe('bench report figures', () => {
     expect(formatNumber(undefined, 1)).toBe('—');
     expect(formatRatio(6)).toBe('6.00×');
     expect(formatRatio(12.34)).toBe('12.3×');
+    expect(formatRatio(0.1234)).toBe('0.12×');
+    expect(formatRatio(0.0024)).toBe('0.0024×');
+    expect(formatRatio(0.05)).toBe('0.05×');
     expect(formatRatio(Number.POSITIVE_INFINITY)).toBe('—');
   });
 

@@ -1,4 +1,4 @@
-import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { type BackoffOptions, backoffDelay } from '../../src/client/backoff.js';
 import { RoomCursors } from './cursors.js';
 import { DemotionMemory, type KeyValueStore, MemoryStore, type WebSocketFailure } from './demotion.js';
 import { Emitter } from './emitter.js';
@@ -36,6 +36,9 @@ import {
 } from './types.js';
 
 const TEXT_MAX = 4000;
+
+/** The default reconnect schedule: 0.3 s, 0.6 s, 1.2 s … capped at 10 s, each up to half shorter at random. */
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 300, maxMs: 10_000, factor: 2, jitter: 0.5 };
 
 function hasSessionStorage(): KeyValueStore | undefined {
   try {

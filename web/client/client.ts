@@ -136,7 +136,14 @@ class Client implements SwitchboardClient {
 
   async join(room: string): Promise<JoinResult> {
     this.joined.add(room);
-    const ack = await this.request({ type: 'join', room }, true);
+    let ack: AckFrame;
+    try {
+      ack = await this.request({ type: 'join', room }, true);
+    } catch (error) {
+      // A refused join (an invalid name, say) leaves no room behind, unless the room was already followed.
+      if (!this.cursors.has(room)) this.joined.delete(room);
+      throw error;
+    }
     const result: JoinResult = {
       room,
       members: (ack.members as string[] | undefined) ?? [],

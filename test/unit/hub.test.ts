@@ -334,3 +334,35 @@ describe('Hub (pure core, manual clock and turns)', () => {
     expect(a.conn.closed).toBe(true);
   });
 });
+
+describe('Hub bounds', () => {
+  it('forgets a namespace and its rooms once the last session in it is gone', async () => {
+    const t = testHub();
+    const clients = ['/a', '/b', '/c'].map((ns) => {
+      const c = t.connect();
+      c.send({ type: 'hello', ns });
+      c.send({ type: 'join', room: 'r' });
+      return c;
+    });
+    await t.settle();
+    expect(t.hub.stats()).toEqual({ namespaces: 3, rooms: 3, sessions: 3 });
+    for (const c of clients) c.session.closed();
+    expect(t.hub.stats()).toEqual({ namespaces: 0, rooms: 0, sessions: 0 });
+  });
+
+  it('bounds the frames held behind a hello that is still being authenticated', async () => {
+    const t = testHub({
+      limits: { maxFrameBytes: 65536, ratePerSec: 0, rateBurst: 0, maxBufferBytes: 1 << 20 },
+      authenticate: () => new Promise<boolean>(() => {}),
+    });
+    const c = t.connect();
+    c.send({ type: 'hello', token: 'slow' });
+    for (let i = 0; i < 100; i++) c.send({ type: 'ping' });
+    await t.settle();
+    expect(c.conn.closed).toBe(false);
+    c.send({ type: 'ping' });
+    await t.settle();
+    expect(c.conn.frames().at(-1)).toMatchObject({ type: 'bye', code: 'rate_limited' });
+    expect(c.conn.closed).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 // Bundles the browser code in web/ (with engine.io-client) into web/public/build/: app.js (the chat page)
 // and client.js (the client library on its own, ESM), plus client.d.ts over the declarations that
-// `tsc -p tsconfig.client.json` writes to web/public/build/types/.
+// `tsc -p tsconfig.client.json` writes to web/public/build/types/ (web/client/ and the
+// shared pure modules of src/ it imports).
 import { writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -15,4 +16,4 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
-await writeFile('web/public/build/client.d.ts', "export * from './types/index.js';\n");
+await writeFile('web/public/build/client.d.ts', "export * from './types/web/client/index.js';\n");

@@ -1,25 +1,16 @@
 import { createInterface } from 'node:readline';
 import { ChatClient, type ClientEvent } from '../client/client.js';
+import { currentAfter, readLine } from '../client/commands.js';
 import { DialError, dialer } from '../client/dial.js';
-import {
-  clean,
-  type Frame,
-  HELP_LINES,
-  joinedLines,
-  leftLine,
-  parseCommand,
-  renderEvent,
-  roomsLine,
-  whoLine,
-} from '../client/render.js';
+import { clean, type Frame, renderEvent, replyLines } from '../client/render.js';
 import { CHAT_USAGE, type ChatArgs, parseChatArgs, UsageError } from './chat-args.js';
 
 /** How long the process may take to close its wire politely after /quit. */
 const EXIT_GRACE_MS = 2000;
 
-/** Writes lines to stdout. */
+/** Writes lines to stdout (nothing for no lines). */
 function print(...lines: string[]): void {
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /**
@@ -49,57 +40,22 @@ class ChatView {
 
   /** Handles one typed line. Returns false on /quit. */
   input(line: string): boolean {
-    if (line.trim() === '') return true;
-    const command = parseCommand(line);
-    if (!command) {
-      if (this.current === undefined) print('! You are in no room: /join ROOM first.');
-      else this.track(this.client.say(this.current, line));
-      return true;
-    }
-    const { name, arg } = command;
-    const room = arg || this.current;
-    switch (name) {
-      case '/quit':
-        return false;
-      case '/help':
-        print(...HELP_LINES);
-        return true;
-      case '/rooms':
-        print(roomsLine([...this.client.rooms.keys()], this.current));
-        return true;
-      case '/join':
-      case '/nick':
-        if (!arg) print(`! Usage: ${name} ${name === '/join' ? 'ROOM' : 'NAME'}`);
-        else this.track(name === '/join' ? this.client.join(arg) : this.client.setNick(arg));
-        return true;
-      case '/leave':
-      case '/who':
-        if (!room) print(`! Usage: ${name} ROOM`);
-        else this.track(name === '/leave' ? this.client.leave(room) : this.client.who(room));
-        return true;
-      default:
-        print(`! Unknown command ${clean(name)}; /help lists them.`);
-        return true;
-    }
+    const typed = readLine(line, this.current, [...this.client.rooms.keys()]);
+    if (typed.kind === 'quit') return false;
+    if (typed.kind === 'print') print(...typed.lines);
+    if (typed.kind !== 'request') return true;
+    const { request } = typed;
+    // A say goes through say(), which gives it the cid that makes a resend safe.
+    this.track(
+      request.type === 'say' ? this.client.say(request.room, request.text) : this.client.request(request),
+    );
+    return true;
   }
 
   private replied(request: Frame, reply: Frame): void {
-    if (reply.type === 'error') {
-      print(`! ${String(reply.code)}: ${String(reply.message)}`);
-      return;
-    }
-    const room = String(request.room);
-    if (request.type === 'join') {
-      this.current = room;
-      print(...joinedLines(room, reply));
-    } else if (request.type === 'leave') {
-      if (this.current === room) this.current = [...this.client.rooms.keys()].at(-1);
-      print(leftLine(room, this.current));
-    } else if (request.type === 'who') {
-      print(whoLine(room, reply.members));
-    } else if (request.type === 'nick') {
-      print(`* You are now ${clean(String(reply.nick))}.`);
-    }
+    this.current = currentAfter(request, reply, this.current, [...this.client.rooms.keys()]);
+    if (reply.type === 'error') print(renderEvent(reply) ?? '');
+    else print(...replyLines(request, reply, this.current));
   }
 
   private onEvent(event: ClientEvent): void {

@@ -13,8 +13,11 @@ export async function serve(argv: readonly string[]): Promise<void> {
     return;
   }
   let config: ReturnType<typeof loadConfig>;
+  let app: Awaited<ReturnType<typeof buildServer>>;
   try {
     config = loadConfig(process.env, argv);
+    // Building checks what the schema cannot, such as the transport names.
+    app = await buildServer(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`switchboard: ${error.message}\n`);
@@ -22,7 +25,6 @@ export async function serve(argv: readonly string[]): Promise<void> {
     }
     throw error;
   }
-  const app = await buildServer(config);
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as { port: number };
   process.stdout.write(`Switchboard listening on http://${config.host}:${port}\n`);

@@ -37,8 +37,12 @@ export interface ChatClientOptions {
   nick?: string;
   /** Sent in hello, for servers with an authentication hook. */
   token?: string;
-  retry?: BackoffOptions;
+  /** Reconnect delays; what is left out comes from CHAT_BACKOFF. */
+  retry?: Partial<BackoffOptions>;
 }
+
+/** The default reconnect schedule: 0.5 s, 1 s, 2 s … capped at 15 s, each up to half shorter at random. */
+export const CHAT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 15_000, factor: 2, jitter: 0.5 };
 
 interface Request {
   id: number;
@@ -199,7 +203,7 @@ export class ChatClient {
 
   private retry(reason: string): void {
     if (this.state === 'closed') return;
-    const delayMs = backoffDelay(this.attempt++, this.options.retry);
+    const delayMs = backoffDelay(this.attempt++, { ...CHAT_BACKOFF, ...this.options.retry });
     this.setState(this.session === undefined ? 'connecting' : 'reconnecting', reason, delayMs);
     this.timer = setTimeout(() => void this.connect(), delayMs);
   }

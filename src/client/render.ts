@@ -57,7 +57,7 @@ const JOIN_HISTORY_LINES = 10;
 const names = (v: unknown): string => (Array.isArray(v) ? v.map((n) => clean(String(n))).join(', ') : '');
 
 /** The lines for a join ack: who is there, then the last few messages. */
-export function joinedLines(room: string, ack: Frame): string[] {
+function joinedLines(room: string, ack: Frame): string[] {
   const members = Array.isArray(ack.members) ? ack.members.length : 0;
   const history = Array.isArray(ack.history) ? (ack.history as Frame[]).slice(-JOIN_HISTORY_LINES) : [];
   return [
@@ -67,7 +67,7 @@ export function joinedLines(room: string, ack: Frame): string[] {
 }
 
 /** The line for a `who` answer. */
-export function whoLine(room: string, members: unknown): string {
+function whoLine(room: string, members: unknown): string {
   return `* In ${room}: ${names(members)}.`;
 }
 
@@ -78,29 +78,27 @@ export function roomsLine(rooms: readonly string[], current: string | undefined)
 }
 
 /** The line after leaving a room. */
-export function leftLine(room: string, current: string | undefined): string {
+function leftLine(room: string, current: string | undefined): string {
   const now = current === undefined ? '/join ROOM to talk again' : `now talking in ${current}`;
   return `* You left ${room}; ${now}.`;
 }
 
-/** The commands of a chat line interface, as help lines. */
-export const HELP_LINES: readonly string[] = [
-  '* Type a line to say it in the current room. Commands:',
-  '*   /join ROOM    join a room and talk there',
-  '*   /leave [ROOM] leave a room (the current one by default)',
-  '*   /nick NAME    change your nick',
-  '*   /who [ROOM]   who is in a room',
-  '*   /rooms        the rooms you are in',
-  '*   /quit         leave',
-];
-
-/** A typed line split into a slash command and its argument; undefined for a plain line. */
-export function parseCommand(line: string): { name: string; arg: string } | undefined {
-  const trimmed = line.trim();
-  if (!trimmed.startsWith('/')) return undefined;
-  const space = trimmed.indexOf(' ');
-  return {
-    name: (space === -1 ? trimmed : trimmed.slice(0, space)).toLowerCase(),
-    arg: space === -1 ? '' : trimmed.slice(space + 1).trim(),
-  };
+/**
+ * The lines for the ack of a request a person typed (join, leave, who, nick), given the room that is
+ * current after it; none for a `say`, whose own message comes back as a `message`.
+ */
+export function replyLines(request: Frame, ack: Frame, current: string | undefined): string[] {
+  const room = str(request.room);
+  switch (request.type) {
+    case 'join':
+      return joinedLines(room, ack);
+    case 'leave':
+      return [leftLine(room, current)];
+    case 'who':
+      return [whoLine(room, ack.members)];
+    case 'nick':
+      return [`* You are now ${clean(str(ack.nick))}.`];
+    default:
+      return [];
+  }
 }

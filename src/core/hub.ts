@@ -98,8 +98,22 @@ export class Hub {
 
   /** Sends `bye` `shutdown` to every connection and closes it. */
   shutdown(): void {
-    for (const session of [...this.sessions]) session.bye('shutdown', 'The server is shutting down.');
+    for (const session of [...this.sessions]) {
+      try {
+        session.bye('shutdown', 'The server is shutting down.');
+      } catch (error) {
+        // A wire that fails now must not cost the other connections their bye.
+        this.options.onError?.(error, 'shutdown');
+      }
+    }
     this.flush();
+  }
+
+  /** How many namespaces, rooms and sessions this node holds now. */
+  stats(): { namespaces: number; rooms: number; sessions: number } {
+    let rooms = 0;
+    for (const ns of this.namespaces.values()) rooms += ns.rooms.size;
+    return { namespaces: this.namespaces.size, rooms, sessions: this.sessions.size };
   }
 
   /** The namespace of that name, created on first use. */
@@ -161,13 +175,22 @@ export class Hub {
         // One broken wire must not stop the others' flush, nor escape into the event loop.
         this.options.onError?.(error, 'flush');
         session.closed();
+        try {
+          session.conn.close();
+        } catch {
+          // Already broken; the session is gone either way.
+        }
       }
     }
   }
 
-  /** Forgets a closed session. */
+  /** Forgets a closed session, and its namespace once nothing is left in it. */
   forget(session: Session): void {
     this.sessions.delete(session);
+    const ns = session.ns;
+    if (ns && ns.sessions.size === 0 && ns.rooms.size === 0 && this.namespaces.get(ns.name) === ns) {
+      this.namespaces.delete(ns.name);
+    }
   }
 
   /** Local rooms of a namespace with member counts and latest seq. */

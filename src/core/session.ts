@@ -19,6 +19,9 @@ export interface Membership {
 
 type Phase = 'greeting' | 'welcoming' | 'open' | 'closed';
 
+/** Frames a client may send behind its hello while the hello is being authenticated. */
+const MAX_EARLY_FRAMES = 100;
+
 /** Consecutive bad frames after which a connection is closed as abusive. */
 const MAX_BAD_FRAMES = 20;
 
@@ -88,6 +91,11 @@ export class Session {
     }
     this.drops = 0;
     if (this.phase === 'welcoming') {
+      // Bounded even with rate limiting off: a client may pipeline a few requests behind its hello.
+      if (this.early.length >= MAX_EARLY_FRAMES) {
+        this.bye('rate_limited', 'Too many frames before the welcome.');
+        return;
+      }
       this.early.push(text);
       return;
     }
@@ -268,22 +276,23 @@ export class Session {
     if (this.phase === 'closed') return;
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
-    this.hub.forget(this);
     const ns = this.ns;
-    if (!ns || !wasOpen) return;
-    for (const room of this.rooms.keys()) {
-      this.hub.removeMember(ns, room, this);
-      this.hub.options.bus.publish({
-        kind: 'presence',
-        ns: ns.name,
-        room,
-        event: 'leave',
-        nick: this.nick,
-        session: this.id,
-      });
+    if (ns && wasOpen) {
+      for (const room of this.rooms.keys()) {
+        this.hub.removeMember(ns, room, this);
+        this.hub.options.bus.publish({
+          kind: 'presence',
+          ns: ns.name,
+          room,
+          event: 'leave',
+          nick: this.nick,
+          session: this.id,
+        });
+      }
+      this.rooms.clear();
+      ns.nicks.release(this.nick);
+      if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
     }
-    this.rooms.clear();
-    ns.nicks.release(this.nick);
-    if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
+    this.hub.forget(this);
   }
 }

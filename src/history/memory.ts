@@ -1,7 +1,6 @@
 import type { AppendResult, History, NewMessage, RangeQuery, RoomInfo, StoredMessage } from './history.js';
 
 interface RoomLog {
-  epoch: string;
   seq: number;
   /** Ring of the newest messages, oldest first from `head`. */
   ring: StoredMessage[];
@@ -18,18 +17,23 @@ export interface MemoryHistoryOptions {
   newEpoch: () => string;
 }
 
-/** The default History: bounded per-room rings in this process. Its epochs are new at every start. */
+/**
+ * The default History: bounded per-room rings in this process. One epoch serves every room, since all of
+ * them are new together at every start; reading a room that was never written stores nothing.
+ */
 export class MemoryHistory implements History {
   private readonly rooms = new Map<string, RoomLog>();
   private readonly limit: number;
+  private readonly epoch: string;
 
-  constructor(private readonly options: MemoryHistoryOptions) {
+  constructor(options: MemoryHistoryOptions) {
     this.limit = Math.max(1, options.limit ?? 1000);
+    this.epoch = options.newEpoch();
   }
 
   /** Stores a message synchronously; the promise only keeps the port's shape. */
   append(ns: string, room: string, message: NewMessage): Promise<AppendResult> {
-    const log = this.log(ns, room);
+    const log = this.writable(ns, room);
     const cidKey = message.cid === undefined ? undefined : `${message.session}\u0000${message.cid}`;
     if (cidKey !== undefined) {
       const earlier = log.cids.get(cidKey);
@@ -50,11 +54,11 @@ export class MemoryHistory implements History {
   }
 
   info(ns: string, room: string): Promise<RoomInfo> {
-    return Promise.resolve(this.infoOf(this.log(ns, room)));
+    return Promise.resolve(this.infoOf(this.rooms.get(key(ns, room)) ?? EMPTY));
   }
 
   range(ns: string, room: string, query: RangeQuery): Promise<{ info: RoomInfo; messages: StoredMessage[] }> {
-    const log = this.log(ns, room);
+    const log = this.rooms.get(key(ns, room)) ?? EMPTY;
     const info = this.infoOf(log);
     const lo = Math.max(info.first, (query.after ?? 0) + 1);
     const hi = Math.min(log.seq, (query.before ?? Number.POSITIVE_INFINITY) - 1);
@@ -76,16 +80,23 @@ export class MemoryHistory implements History {
   }
 
   private infoOf(log: RoomLog): RoomInfo {
-    return { epoch: log.epoch, seq: log.seq, first: log.seq - log.ring.length + 1 };
+    return { epoch: this.epoch, seq: log.seq, first: log.seq - log.ring.length + 1 };
   }
 
-  private log(ns: string, room: string): RoomLog {
-    const key = `${ns}\u0000${room}`;
-    let log = this.rooms.get(key);
+  private writable(ns: string, room: string): RoomLog {
+    const k = key(ns, room);
+    let log = this.rooms.get(k);
     if (!log) {
-      log = { epoch: this.options.newEpoch(), seq: 0, ring: [], head: 0, cids: new Map() };
-      this.rooms.set(key, log);
+      log = { seq: 0, ring: [], head: 0, cids: new Map() };
+      this.rooms.set(k, log);
     }
     return log;
   }
+}
+
+/** The log of a room that was never written. */
+const EMPTY: RoomLog = { seq: 0, ring: [], head: 0, cids: new Map() };
+
+function key(ns: string, room: string): string {
+  return `${ns}\u0000${room}`;
 }

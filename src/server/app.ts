@@ -69,8 +69,17 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     }
     return factory();
   });
-  for (const transport of transports)
-    await transport.start({ hub, server: app.server, config, log: app.log });
+  const started: Transport[] = [];
+  try {
+    for (const transport of transports) {
+      await transport.start({ hub, server: app.server, config, log: app.log });
+      started.push(transport);
+    }
+  } catch (error) {
+    // One transport could not start (a port in use): leave nothing of the others behind.
+    await Promise.all(started.map((t) => t.stop()));
+    throw error;
+  }
   app.decorate('switchboard', { hub, config, transports });
   registerRoutes(app, hub, config);
   if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });

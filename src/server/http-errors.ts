@@ -4,6 +4,7 @@ import { type ERROR_CODES, ProtocolError } from '../protocol/errors.js';
 /** Error codes of the HTTP API beyond the protocol's own (which it also uses). */
 export const HTTP_ERROR_CODES = {
   bad_request: 'The request did not match the route schema.',
+  payload_too_large: 'The request body is larger than the maximum frame size.',
   not_found: 'No such route.',
   api_disabled: 'Publishing over HTTP is off: set API_TOKEN to enable it.',
   websocket_disabled: 'WebSocket is turned off on this server (WEBSOCKET=off); use engine.io long-polling.',
@@ -15,6 +16,7 @@ const STATUS: Partial<Record<string, number>> = {
   invalid_nick: 400,
   invalid_text: 400,
   bad_request: 400,
+  payload_too_large: 413,
   unauthorized: 401,
   api_disabled: 403,
   websocket_disabled: 403,
@@ -46,6 +48,8 @@ export function replyError(error: FastifyError | Error, request: FastifyRequest,
     code = error.code;
   } else if ((error as FastifyError).validation) {
     code = 'bad_request';
+  } else if ((error as FastifyError).statusCode === 413) {
+    code = 'payload_too_large';
   } else if ((error as FastifyError).statusCode && ((error as FastifyError).statusCode as number) < 500) {
     code = 'bad_request';
   } else {

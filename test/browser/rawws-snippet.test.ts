@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
 import { connectEngine } from '../helpers/client.js';
 import { startServer } from '../helpers/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DOCUMENTED_URL = 'ws://127.0.0.1:3000/ws';
 
 /** The browser snippet exactly as docs/transports.md shows it. */
@@ -31,22 +30,6 @@ async function servePage(html: string) {
   };
 }
 
-function launch() {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: run apt-get install -y chromium`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
-
 describe('the documented raw WebSocket browser snippet, in Chromium', () => {
   it('chats with an engine.io client using only new WebSocket and the JSON frames', async () => {
     await using server = await startServer();
@@ -57,7 +40,7 @@ describe('the documented raw WebSocket browser snippet, in Chromium', () => {
     await bob.hello({ nick: 'bob' });
     await bob.request({ type: 'join', room: 'lobby' });
 
-    const browser = await launch();
+    const browser = await launchBrowser();
     try {
       const tab = await browser.newPage();
       await tab.goto(page.url);

@@ -120,6 +120,16 @@ describe('switchboard chat (the built CLI)', () => {
     after.close();
   });
 
+  it('gives up a first room it could not join, instead of saying lines into it', async () => {
+    await using server = await startServer({ transports: ALL });
+    const cli = chatCli([`tcp://127.0.0.1:${server.tcpPort}`, '--room', 'no spaces']);
+    await cli.out.waitFor(/^! invalid_room: /);
+    const mark = cli.type('anyone there?');
+    await cli.out.waitFor('! You are in no room: /join ROOM first.', mark);
+    cli.type('/quit');
+    expect(await cli.exited).toBe(0);
+  });
+
   it('explains a URL it cannot use, with exit code 2', async () => {
     const cli = chatCli(['gopher://127.0.0.1:70']);
     expect(await cli.exited).toBe(2);

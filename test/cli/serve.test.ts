@@ -40,7 +40,7 @@ describe('switchboard serve (the built CLI, as npm start runs it)', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
-  it('refuses invalid configuration with one line naming the bad value', async () => {
+  it('refuses invalid configuration with one line naming the bad value, and exit code 2', async () => {
     for (const [env, args, needle] of [
       [{ PORT: 'abc' }, [], 'PORT=abc'],
       [{ RATE_PER_SEC: '-1' }, [], 'RATE_PER_SEC=-1'],
@@ -57,7 +57,7 @@ describe('switchboard serve (the built CLI, as npm start runs it)', () => {
         err += c.toString();
       });
       const [code] = await once(child, 'exit');
-      expect(code).not.toBe(0);
+      expect(code, needle).toBe(2);
       const lines = err.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(needle);

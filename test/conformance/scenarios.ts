@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/protocol/errors.js';
 import type { SwitchboardOptions } from '../../src/server/app.js';
 import type { Config } from '../../src/server/config.js';
+import { bystanders } from '../helpers/bystanders.js';
 import type { Frame, TestClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { ALL_TRANSPORTS, type Dialer } from './dialers.js';
@@ -19,28 +20,6 @@ async function member(dial: Dialer, server: TestServer, nick: string, room?: str
   await client.hello({ nick });
   if (room !== undefined) expect(await client.request({ type: 'join', room })).toMatchObject({ type: 'ack' });
   return client;
-}
-
-/**
- * Two members of room `calm` whose conversation must go on whatever another client does: `stillFine()`
- * proves one's message reaches the other and the server still answers.
- */
-async function bystanders(dial: Dialer, server: TestServer) {
-  const a = await member(dial, server, 'calm-a', 'calm');
-  const b = await member(dial, server, 'calm-b', 'calm');
-  let n = 0;
-  const stillFine = async () => {
-    const text = `still fine ${++n}`;
-    expect(await a.request({ type: 'say', room: 'calm', text })).toMatchObject({ type: 'ack' });
-    await b.waitFor((f) => f.type === 'message' && f.text === text, text);
-    expect(b.closed || a.closed).toBe(false);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-  };
-  const close = () => {
-    a.close();
-    b.close();
-  };
-  return { a, b, stillFine, close };
 }
 
 /** Error codes only the server's own failures produce (a broken backend or hook), never a client. */
@@ -121,7 +100,7 @@ export function describeConformance(dial: Dialer): void {
 
     it('answers each bad frame with its stable code, keeps the connection, and harms nobody', async () => {
       await using server = await serve();
-      const calm = await bystanders(dial, server);
+      const calm = await bystanders(server, () => dial.connect(server));
       const bad = await member(dial, server, 'bad');
       const cases: [string | Frame, string][] = [
         ['this is not json', 'bad_frame'],
@@ -161,7 +140,7 @@ export function describeConformance(dial: Dialer): void {
 
     it('drops frames past the rate limit with rate_limited, then closes a flooder with bye', async () => {
       await using server = await serve({ ratePerSec: 5, rateBurst: 10 });
-      const calm = await bystanders(dial, server);
+      const calm = await bystanders(server, () => dial.connect(server));
       const flooder = await member(dial, server, 'flood');
       for (let i = 1; i <= 40; i++) flooder.send({ type: 'ping', id: i });
       expectError(await flooder.waitFor((f) => f.type === 'error', 'rate_limited'), 'rate_limited');

@@ -1,22 +1,16 @@
-import { Socket } from 'engine.io-client';
-import { rawwsWire as dialRawWs } from '../../src/client/wires/rawws.js';
-import { tcpWire as dialTcp } from '../../src/client/wires/tcp.js';
+import type { Frame } from '../../src/client/render.js';
+import type { Wire } from '../../src/client/wire.js';
+import { type EngineMode, engineWire } from '../../src/client/wires/engine.js';
+import { rawwsWire } from '../../src/client/wires/rawws.js';
+import { tcpWire } from '../../src/client/wires/tcp.js';
 
-/** A frame as a test sees it. */
-export type Frame = { type: string; [key: string]: unknown };
+// Test clients ride on the Node client's own wires (src/client/wires/), so the tests and `switchboard chat`
+// reach the gateway the same way.
 
-/** How a test client reaches the gateway. */
-export type ClientKind = 'websocket' | 'polling' | 'upgrade';
+export type { Frame };
 
-/** The wire under a test client: send text, receive text, close. */
-export interface Wire {
-  send(text: string): void;
-  close(): void;
-  onText(handler: (text: string) => void): void;
-  onClose(handler: () => void): void;
-  /** The transport name as the client library sees it. */
-  transport(): string;
-}
+/** How a test client reaches the gateway over engine.io. */
+export type ClientKind = EngineMode;
 
 const WAIT_MS = 5000;
 
@@ -132,49 +126,7 @@ export class TestClient {
   }
 }
 
-/** An engine.io-client wire: forced WebSocket, forced polling (no upgrade), or the default upgrade path. */
-export function engineWire(
-  url: string,
-  kind: ClientKind,
-  headers: Record<string, string> = {},
-): Promise<Wire> {
-  const socket = new Socket(url, {
-    path: '/engine.io/',
-    extraHeaders: headers,
-    transports: kind === 'websocket' ? ['websocket'] : ['polling', 'websocket'],
-    upgrade: kind === 'upgrade',
-  });
-  // Frames can arrive in the same read as the open packet: hold them until the test client listens.
-  const early: string[] = [];
-  let onText: ((text: string) => void) | undefined;
-  let onClose: (() => void) | undefined;
-  let closed = false;
-  socket.on('message', (data) => (onText ? onText(String(data)) : early.push(String(data))));
-  socket.on('close', () => {
-    closed = true;
-    onClose?.();
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () =>
-      resolve({
-        send: (text) => socket.send(text),
-        close: () => socket.close(),
-        onText: (handler) => {
-          onText = handler;
-          for (const text of early.splice(0)) handler(text);
-        },
-        onClose: (handler) => {
-          onClose = handler;
-          if (closed) handler();
-        },
-        transport: () => socket.transport.name,
-      }),
-    );
-    socket.once('error', reject);
-  });
-}
-
-/** Connects a TestClient over engine.io. */
+/** Connects a TestClient over engine.io: forced WebSocket, forced polling, or polling then upgrade. */
 export async function connectEngine(
   url: string,
   kind: ClientKind,
@@ -183,22 +135,12 @@ export async function connectEngine(
   return new TestClient(await engineWire(url, kind, headers));
 }
 
-/** A raw WebSocket wire to `/ws` of the server at `url` (http://…), offering subprotocol switchboard.v1. */
-export function rawwsWire(url: string, headers: Record<string, string> = {}): Promise<Wire> {
-  return dialRawWs(`${url.replace(/^http/, 'ws')}/ws`, headers);
-}
-
-/** A TCP JSON-lines wire to 127.0.0.1:`port` (the greeting line is skipped). */
-export function tcpWire(port: number): Promise<Wire> {
-  return dialTcp('127.0.0.1', port);
-}
-
-/** Connects a TestClient over the raw WebSocket transport. */
+/** Connects a TestClient to `/ws` of the server at `url` (http://…), offering subprotocol switchboard.v1. */
 export async function connectRawWs(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
-  return new TestClient(await rawwsWire(url, headers));
+  return new TestClient(await rawwsWire(`${url.replace(/^http/, 'ws')}/ws`, headers));
 }
 
-/** Connects a TestClient over TCP JSON lines. */
+/** Connects a TestClient over TCP JSON lines to 127.0.0.1:`port` (the greeting line is skipped). */
 export async function connectTcp(port: number): Promise<TestClient> {
-  return new TestClient(await tcpWire(port));
+  return new TestClient(await tcpWire('127.0.0.1', port));
 }

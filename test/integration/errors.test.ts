@@ -2,36 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { History } from '../../src/history/history.js';
 import { MemoryHistory } from '../../src/history/memory.js';
 import { ERROR_CODES } from '../../src/protocol/errors.js';
+import { bystanders } from '../helpers/bystanders.js';
 import { type ClientKind, connectEngine } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
-/** A quiet pair in room "calm" whose conversation must go on whatever a bad client does. */
-async function bystanders(server: TestServer) {
-  const a = await connectEngine(server.url, 'websocket');
-  const b = await connectEngine(server.url, 'polling');
-  await a.hello({ nick: 'calm-a' });
-  await b.hello({ nick: 'calm-b' });
-  await a.request({ type: 'join', room: 'calm' });
-  await b.request({ type: 'join', room: 'calm' });
-  let n = 0;
-  /** Proves the bystanders are unaffected: a says, b receives, the server answers HTTP. */
-  const stillFine = async () => {
-    const text = `still fine ${++n}`;
-    await a.request({ type: 'say', room: 'calm', text });
-    await b.waitFor((f) => f.type === 'message' && f.text === text, text);
-    const health = await fetch(`${server.url}/healthz`);
-    expect(health.status).toBe(200);
-  };
-  return {
-    a,
-    b,
-    stillFine,
-    close: () => {
-      a.close();
-      b.close();
-    },
-  };
-}
+/** A quiet pair in room "calm", one over engine.io WebSocket and one over polling. */
+const calmPair = (server: TestServer) =>
+  bystanders(
+    server,
+    () => connectEngine(server.url, 'websocket'),
+    () => connectEngine(server.url, 'polling'),
+  );
 
 const seen = new Set<string>();
 function expectError(frame: { type: string; code?: unknown }, code: keyof typeof ERROR_CODES): void {
@@ -42,7 +23,7 @@ function expectError(frame: { type: string; code?: unknown }, code: keyof typeof
 describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s', (kind) => {
   it('answers each bad frame with its stable code, keeps the connection, and harms nobody', async () => {
     await using server = await startServer({ maxFrameBytes: 4096 });
-    const calm = await bystanders(server);
+    const calm = await calmPair(server);
     const bad = await connectEngine(server.url, kind);
 
     bad.send({ type: 'join', room: 'x', id: 1 });
@@ -73,7 +54,7 @@ describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s
 
   it('drops frames past the rate limit with rate_limited, then closes a flooder with bye', async () => {
     await using server = await startServer({ ratePerSec: 5, rateBurst: 10 });
-    const calm = await bystanders(server);
+    const calm = await calmPair(server);
     const flooder = await connectEngine(server.url, kind);
     await flooder.hello({ nick: 'flood' });
     for (let i = 1; i <= 40; i++) flooder.send({ type: 'ping', id: i });

@@ -41,6 +41,9 @@ describe('REST API', () => {
     expect(await emptyText.json()).toMatchObject({ statusCode: 400, code: 'invalid_text' });
     const badLimit = await fetch(`${server.url}/api/rooms/news/messages?limit=9999`);
     expect(await badLimit.json()).toMatchObject({ statusCode: 400, code: 'bad_request' });
+    const huge = await post({ from: 'x', text: 'y'.repeat(70_000) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
     const missing = await fetch(`${server.url}/api/nothing`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'not_found' });

@@ -174,6 +174,9 @@ describe('web client in Node against the gateway', () => {
     // Frames to one client keep their order: once the marker is in, the earlier message would be too.
     await vi.waitFor(() => expect(seen).toEqual(['other: marker']));
     await expect(a.emit('ev', 'typing')).rejects.toMatchObject({ code: 'not_in_room' });
+    // A join the server refuses leaves no room behind.
+    await expect(a.join('no spaces')).rejects.toMatchObject({ code: 'invalid_room' });
+    expect(a.rooms).toEqual(['other']);
   });
 
   it('gives up, offline, when the hello itself is refused', async () => {

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { Socket } from 'engine.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -60,6 +62,18 @@ describe('engine.io with websocket off', () => {
     // Another transport's upgrade listener that ignores this path changes nothing.
     server.app.server.on('upgrade', () => undefined);
     expect(await handshake(server)).toEqual(refused);
+  });
+
+  it('ends an upgrade to a path nobody serves instead of leaving it hanging, so shutdown is not held up', async () => {
+    const server = await serve(false);
+    const socket = connect(server.port, '127.0.0.1');
+    const closed = once(socket, 'close');
+    socket.write(
+      'GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await closed;
+    await server.close();
   });
 
   it('makes an engine.io-client WebSocket attempt fail with an error, and polling still works', async () => {

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { bystanders } from '../helpers/bystanders.js';
 import { connectEngine, connectRawWs, TestClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -35,22 +36,13 @@ async function openOk(url: string, protocols: string[] = [], options: { autoPong
 const closeCode = (ws: WebSocket) =>
   new Promise<number>((resolve) => ws.once('close', (code: number) => resolve(code)));
 
-/** A pair in room `calm`, to prove a misbehaving peer harms nobody. */
-async function bystanders(server: TestServer) {
-  const a = await connectRawWs(server.url);
-  const b = await connectEngine(server.url, 'websocket');
-  await a.hello({ nick: 'calm-a' });
-  await b.hello({ nick: 'calm-b' });
-  await a.request({ type: 'join', room: 'calm' });
-  await b.request({ type: 'join', room: 'calm' });
-  let n = 0;
-  const stillFine = async () => {
-    const text = `fine ${++n}`;
-    await a.request({ type: 'say', room: 'calm', text });
-    await b.waitFor((f) => f.type === 'message' && f.text === text, text);
-  };
-  return { stillFine, close: () => [a.close(), b.close()] };
-}
+/** A pair in room `calm`, over raw WebSocket and engine.io, to prove a misbehaving peer harms nobody. */
+const calmPair = (server: TestServer) =>
+  bystanders(
+    server,
+    () => connectRawWs(server.url),
+    () => connectEngine(server.url, 'websocket'),
+  );
 
 /** A client masked text frame with a raw payload (RFC 6455 5.2), for payloads under 126 bytes. */
 function maskedTextFrame(payload: Buffer): Buffer {
@@ -107,7 +99,7 @@ describe('raw WebSocket transport', () => {
 
   it('closes with 1003 on a binary frame and harms nobody', async () => {
     await using server = await startServer();
-    const calm = await bystanders(server);
+    const calm = await calmPair(server);
     const ws = await openOk(wsUrl(server), ['switchboard.v1']);
     const closed = closeCode(ws);
     ws.send(Buffer.from([1, 2, 3]));
@@ -118,7 +110,7 @@ describe('raw WebSocket transport', () => {
 
   it('closes with 1007 on a text frame that is not valid UTF-8 (raw bytes on the wire)', async () => {
     await using server = await startServer();
-    const calm = await bystanders(server);
+    const calm = await calmPair(server);
     const { socket, received } = await rawHandshake(server);
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.write(maskedTextFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])));
@@ -133,7 +125,7 @@ describe('raw WebSocket transport', () => {
 
   it('answers a frame a little over the limit with frame_too_large and closes one far over it with 1009', async () => {
     await using server = await startServer({ maxFrameBytes: 4096 });
-    const calm = await bystanders(server);
+    const calm = await calmPair(server);
     const c = await connectRawWs(server.url);
     await c.hello({ nick: 'big' });
     c.send(JSON.stringify({ type: 'ping', id: 1, pad: 'x'.repeat(5000) }));

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseChatArgs, UsageError } from '../../src/cli/chat-args.js';
-import { backoffDelay } from '../../src/client/backoff.js';
 import { DialError, dialer } from '../../src/client/dial.js';
 
 describe('switchboard chat arguments', () => {
@@ -30,14 +29,5 @@ describe('switchboard chat arguments', () => {
     expect(() => dialer('not a url')).toThrow(DialError);
     expect(() => dialer('ftp://h/')).toThrow(/Unsupported URL scheme ftp:/);
     expect(typeof dialer('tcp://[::1]:7000')).toBe('function');
-  });
-});
-
-describe('reconnect backoff', () => {
-  it('doubles from the first delay up to the cap, with half of each delay random', () => {
-    const low = (n: number) => backoffDelay(n, { initialMs: 100, maxMs: 1000, random: () => 0 });
-    const high = (n: number) => backoffDelay(n, { initialMs: 100, maxMs: 1000, random: () => 0.999999 });
-    expect([0, 1, 2, 3, 4, 10].map(low)).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([0, 1, 2, 3, 4, 10].map(high)).toEqual([100, 200, 400, 800, 1000, 1000]);
   });
 });

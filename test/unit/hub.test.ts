@@ -2,15 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { MemoryHistory } from '../../src/history/memory.js';
 import { testHub } from '../helpers/memory-connection.js';
 
+/** A connection that says hello as `nick` and joins `room`; the hub handles both at the next settle. */
+function member(t: ReturnType<typeof testHub>, nick: string, room: string) {
+  const m = t.connect();
+  m.send({ type: 'hello', nick });
+  m.send({ type: 'join', room, id: 1 });
+  return m;
+}
+
 describe('Hub (pure core, manual clock and turns)', () => {
   it('orders messages of a room by seq rising by one and shows every member the same order', async () => {
     const t = testHub();
-    const a = t.connect();
-    const b = t.connect();
-    a.send({ type: 'hello', nick: 'alice' });
-    b.send({ type: 'hello', nick: 'bob' });
-    a.send({ type: 'join', room: 'lobby', id: 1 });
-    b.send({ type: 'join', room: 'lobby', id: 1 });
+    const a = member(t, 'alice', 'lobby');
+    const b = member(t, 'bob', 'lobby');
     await t.settle();
     for (let i = 0; i < 10; i++)
       (i % 2 ? a : b).send({ type: 'say', room: 'lobby', text: `m${i}`, id: 10 + i });
@@ -41,9 +45,7 @@ describe('Hub (pure core, manual clock and turns)', () => {
         release = () => resolve(history.append(...args));
       });
     const t = testHub({}, slow);
-    const a = t.connect();
-    a.send({ type: 'hello', nick: 'alice' });
-    a.send({ type: 'join', room: 'r', id: 1 });
+    const a = member(t, 'alice', 'r');
     await t.settle();
     a.send({ type: 'say', room: 'r', text: 'hi', id: 2 });
     await t.settle();
@@ -110,9 +112,7 @@ describe('Hub (pure core, manual clock and turns)', () => {
 
   it('stores a say resent with the same cid once and acks both with the first seq', async () => {
     const t = testHub();
-    const a = t.connect();
-    a.send({ type: 'hello', nick: 'alice' });
-    a.send({ type: 'join', room: 'r', id: 1 });
+    const a = member(t, 'alice', 'r');
     await t.settle();
     a.send({ type: 'say', room: 'r', text: 'once', cid: 'c-1', id: 2 });
     a.send({ type: 'say', room: 'r', text: 'once', cid: 'c-1', id: 3 });
@@ -128,12 +128,8 @@ describe('Hub (pure core, manual clock and turns)', () => {
 
   it('resumes: replays exactly what came after the last seq, then resumed, keeping the session', async () => {
     const t = testHub();
-    const a = t.connect();
-    const b = t.connect();
-    a.send({ type: 'hello', nick: 'alice' });
-    b.send({ type: 'hello', nick: 'bob' });
-    a.send({ type: 'join', room: 'r', id: 1 });
-    b.send({ type: 'join', room: 'r', id: 1 });
+    const a = member(t, 'alice', 'r');
+    const b = member(t, 'bob', 'r');
     await t.settle();
     for (let i = 1; i <= 3; i++) b.send({ type: 'say', room: 'r', text: `m${i}` });
     await t.settle();
@@ -163,9 +159,7 @@ describe('Hub (pure core, manual clock and turns)', () => {
 
   it('tells a resume past the history bound about the trimmed gap, and an old epoch about the new one', async () => {
     const t = testHub({}, new MemoryHistory({ limit: 5, newEpoch: () => 'E1' }));
-    const b = t.connect();
-    b.send({ type: 'hello', nick: 'bob' });
-    b.send({ type: 'join', room: 'r', id: 1 });
+    const b = member(t, 'bob', 'r');
     await t.settle();
     for (let i = 1; i <= 12; i++) b.send({ type: 'say', room: 'r', text: `m${i}` });
     await t.settle();
@@ -198,9 +192,7 @@ describe('Hub (pure core, manual clock and turns)', () => {
 
   it('holds live messages while a join reads history, so a joiner sees no gap and no duplicate', async () => {
     const t = testHub();
-    const b = t.connect();
-    b.send({ type: 'hello', nick: 'bob' });
-    b.send({ type: 'join', room: 'r', id: 1 });
+    const b = member(t, 'bob', 'r');
     await t.settle();
     b.send({ type: 'say', room: 'r', text: 'before' });
     await t.settle();
@@ -222,12 +214,8 @@ describe('Hub (pure core, manual clock and turns)', () => {
 
   it('relays emit to the other members only', async () => {
     const t = testHub();
-    const a = t.connect();
-    const b = t.connect();
-    a.send({ type: 'hello', nick: 'alice' });
-    b.send({ type: 'hello', nick: 'bob' });
-    a.send({ type: 'join', room: 'r' });
-    b.send({ type: 'join', room: 'r' });
+    const a = member(t, 'alice', 'r');
+    const b = member(t, 'bob', 'r');
     await t.settle();
     a.send({ type: 'emit', room: 'r', event: 'typing', data: { on: true }, id: 9 });
     await t.settle();
@@ -294,12 +282,8 @@ describe('Hub (pure core, manual clock and turns)', () => {
     const t = testHub({
       limits: { maxFrameBytes: 65536, ratePerSec: 0, rateBurst: 0, maxBufferBytes: 100_000 },
     });
-    const slow = t.connect();
-    const fast = t.connect();
-    slow.send({ type: 'hello' });
-    fast.send({ type: 'hello' });
-    slow.send({ type: 'join', room: 'r' });
-    fast.send({ type: 'join', room: 'r' });
+    const slow = member(t, 'slow', 'r');
+    const fast = member(t, 'fast', 'r');
     await t.settle();
     slow.conn.buffered = 200_000;
     fast.send({ type: 'say', room: 'r', text: 'x' });
@@ -348,5 +332,37 @@ describe('Hub (pure core, manual clock and turns)', () => {
     await t.settle();
     expect(a.conn.frames().at(-1)).toMatchObject({ type: 'bye', code: 'kicked' });
     expect(a.conn.closed).toBe(true);
+  });
+});
+
+describe('Hub bounds', () => {
+  it('forgets a namespace and its rooms once the last session in it is gone', async () => {
+    const t = testHub();
+    const clients = ['/a', '/b', '/c'].map((ns) => {
+      const c = t.connect();
+      c.send({ type: 'hello', ns });
+      c.send({ type: 'join', room: 'r' });
+      return c;
+    });
+    await t.settle();
+    expect(t.hub.stats()).toEqual({ namespaces: 3, rooms: 3, sessions: 3 });
+    for (const c of clients) c.session.closed();
+    expect(t.hub.stats()).toEqual({ namespaces: 0, rooms: 0, sessions: 0 });
+  });
+
+  it('bounds the frames held behind a hello that is still being authenticated', async () => {
+    const t = testHub({
+      limits: { maxFrameBytes: 65536, ratePerSec: 0, rateBurst: 0, maxBufferBytes: 1 << 20 },
+      authenticate: () => new Promise<boolean>(() => {}),
+    });
+    const c = t.connect();
+    c.send({ type: 'hello', token: 'slow' });
+    for (let i = 0; i < 100; i++) c.send({ type: 'ping' });
+    await t.settle();
+    expect(c.conn.closed).toBe(false);
+    c.send({ type: 'ping' });
+    await t.settle();
+    expect(c.conn.frames().at(-1)).toMatchObject({ type: 'bye', code: 'rate_limited' });
+    expect(c.conn.closed).toBe(true);
   });
 });

@@ -40,13 +40,23 @@ describe('MemoryHistory', () => {
     expect((await h.append('/', 'r', msg('x', 'c1'))).duplicate).toBe(false);
   });
 
-  it('keeps rooms of different namespaces apart, each with its own epoch', async () => {
+  it('keeps rooms of different namespaces apart under the store epoch, and stores nothing on a read', async () => {
     let n = 0;
     const h = new MemoryHistory({ newEpoch: () => `E${++n}` });
     await h.append('/', 'r', msg('a'));
     await h.append('/other', 'r', msg('b'));
+    await h.append('/other', 'r', msg('c'));
     expect((await h.info('/', 'r')).seq).toBe(1);
-    expect((await h.info('/other', 'r')).seq).toBe(1);
-    expect((await h.info('/', 'r')).epoch).not.toBe((await h.info('/other', 'r')).epoch);
+    expect((await h.info('/other', 'r')).seq).toBe(2);
+    expect((await h.info('/', 'r')).epoch).toBe('E1');
+    // A room read before its first message has the epoch it will keep once written.
+    expect(await h.info('/', 'later')).toEqual({ epoch: 'E1', seq: 0, first: 1 });
+    expect((await h.range('/', 'never', { limit: 5 })).messages).toEqual([]);
+    await h.append('/', 'later', msg('d'));
+    expect(await h.info('/', 'later')).toEqual({ epoch: 'E1', seq: 1, first: 1 });
+    expect(await new MemoryHistory({ newEpoch: () => `E${++n}` }).info('/', 'r')).toMatchObject({
+      epoch: 'E2',
+      seq: 0,
+    });
   });
 });

@@ -12,13 +12,23 @@ const DRAIN_MS = 2000;
 /** Where engine.io is served on the HTTP port. */
 export const ENGINE_PATH = '/engine.io/';
 
+/** How long an upgrade on another path may wait for its owner: engine.io's own `destroyUpgradeTimeout`. */
+const UNCLAIMED_UPGRADE_MS = 1000;
+
 /**
- * Answers a WebSocket upgrade on the engine.io path with 403 `websocket_disabled` and closes, as a proxy
- * that forbids WebSocket would: clients see a failed handshake at once instead of a request left hanging
- * (which is what happens when another transport listens for upgrades and engine.io does not).
+ * Stands in for engine.io's upgrade listener while WebSocket is off. On the engine.io path it answers 403
+ * `websocket_disabled` and closes, as a proxy that forbids WebSocket would: clients see a failed handshake
+ * at once instead of a request left hanging. On any other path it does what engine.io does when it listens:
+ * a socket no other listener has answered by then is destroyed, so it can neither hang nor hold up shutdown.
  */
-function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex): void {
-  if ((request.url ?? '').startsWith(ENGINE_PATH)) refuseUpgrade(socket, 'websocket_disabled');
+function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex & { bytesWritten?: number }): void {
+  if ((request.url ?? '').startsWith(ENGINE_PATH)) {
+    refuseUpgrade(socket, 'websocket_disabled');
+    return;
+  }
+  setTimeout(() => {
+    if (socket.writable && !socket.bytesWritten) socket.destroy();
+  }, UNCLAIMED_UPGRADE_MS).unref();
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { type BackoffOptions, backoffDelay } from '../../src/client/backoff.js';
 import { RoomCursors } from './cursors.js';
 import { DemotionMemory, type KeyValueStore, MemoryStore, type WebSocketFailure } from './demotion.js';
 import { Emitter } from './emitter.js';
@@ -36,6 +36,9 @@ import {
 } from './types.js';
 
 const TEXT_MAX = 4000;
+
+/** The default reconnect schedule: 0.3 s, 0.6 s, 1.2 s … capped at 10 s, each up to half shorter at random. */
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 300, maxMs: 10_000, factor: 2, jitter: 0.5 };
 
 function hasSessionStorage(): KeyValueStore | undefined {
   try {
@@ -133,7 +136,14 @@ class Client implements SwitchboardClient {
 
   async join(room: string): Promise<JoinResult> {
     this.joined.add(room);
-    const ack = await this.request({ type: 'join', room }, true);
+    let ack: AckFrame;
+    try {
+      ack = await this.request({ type: 'join', room }, true);
+    } catch (error) {
+      // A refused join (an invalid name, say) leaves no room behind, unless the room was already followed.
+      if (!this.cursors.has(room)) this.joined.delete(room);
+      throw error;
+    }
     const result: JoinResult = {
       room,
       members: (ack.members as string[] | undefined) ?? [],

@@ -92,11 +92,14 @@ export class DemotionMemory {
   }
 
   private read(): StoredState {
-    let text: string | null;
-    try {
-      text = this.options.storage.getItem(this.key);
-    } catch {
-      text = this.fallback.get(this.key) ?? null;
+    // What the storage refused to take is newer than anything it still holds.
+    let text = this.fallback.get(this.key) ?? null;
+    if (text === null) {
+      try {
+        text = this.options.storage.getItem(this.key);
+      } catch {
+        text = null;
+      }
     }
     if (!text) return { failures: 0 };
     try {
@@ -110,6 +113,7 @@ export class DemotionMemory {
     const text = JSON.stringify(record);
     try {
       this.options.storage.setItem(this.key, text);
+      this.fallback.delete(this.key);
     } catch {
       // Storage can be full or forbidden (privacy modes): remember for this page only.
       this.fallback.set(this.key, text);

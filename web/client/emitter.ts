@@ -21,10 +21,11 @@ export class Emitter<Events extends object> {
       try {
         (handler as (payload: Events[K]) => void)(payload);
       } catch (error) {
-        // An application bug must not break the connection logic that emitted the event.
-        setTimeout(() => {
-          throw error;
-        });
+        // An application bug must not break the connection logic that emitted the event. Browsers report
+        // it like an uncaught error; in Node (no reportError) a rethrow would end the process, so log it.
+        const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
+        if (report) report(error);
+        else console.error(error);
       }
     }
   }

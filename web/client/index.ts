@@ -1,6 +1,6 @@
 // The Switchboard browser client: `connect()` and its types. Bundled as web/public/build/client.js.
-export { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
-export { connect } from './client.js';
+export type { BackoffOptions } from '../../src/client/backoff.js';
+export { connect, DEFAULT_BACKOFF } from './client.js';
 export type { Demotion, KeyValueStore, WebSocketFailure } from './demotion.js';
 export type { ConnectionPlan, TransportMode, TransportName } from './negotiate.js';
 export type { Outgoing, OutgoingState } from './pending.js';

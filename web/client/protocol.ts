@@ -1,5 +1,8 @@
-// The wire protocol v1 (PROTOCOL.md) as the client sees it: plain types with no runtime dependency, so the
-// browser bundle stays small. test/unit/client/protocol.test.ts keeps them in step with the server's schemas.
+// The wire protocol v1 (PROTOCOL.md) as the client sees it, as plain types. They are not derived from the
+// TypeBox schemas of src/protocol: the bundle would not grow (type imports are erased), but the shipped
+// declarations (build/client.d.ts) would then need @sinclair/typebox installed to mean anything, and without
+// it every frame type silently becomes `any`. test/unit/client/protocol.test.ts keeps them in step with the
+// server's schemas at compile time.
 
 /** A stored room message. */
 export interface ChatMessage {

@@ -1,4 +1,4 @@
-import type { BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from '../../src/client/backoff.js';
 import type { Demotion, KeyValueStore } from './demotion.js';
 import type { ConnectionPlan, TransportMode, TransportName } from './negotiate.js';
 import type { Outgoing } from './pending.js';

@@ -105,4 +105,21 @@ describe('DemotionMemory', () => {
     expect(memory.recordFailure('closed-early')).toBeDefined();
     expect(memory.current()?.reason).toBe('websocket closed before carrying traffic');
   });
+
+  it('counts failures for the page when the storage reads but refuses writes (full, or a private mode)', () => {
+    const stale = new MemoryStore();
+    stale.setItem('switchboard.transport', JSON.stringify({ failures: 0 }));
+    const readOnly: KeyValueStore = {
+      getItem: (key) => stale.getItem(key),
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+      removeItem: () => undefined,
+    };
+    const { memory } = setup({ storage: readOnly, failureLimit: 2 });
+    expect(memory.recordFailure('refused')).toBeUndefined();
+    expect(memory.failures()).toBe(1);
+    expect(memory.recordFailure('refused')?.reason).toBe('websocket refused 2 times in a row');
+    expect(memory.current()).toBeDefined();
+  });
 });

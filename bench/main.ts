@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -69,12 +70,23 @@ function versionOf(pkg: string): string {
   }
 }
 
+/** The commit under test, with `-dirty` for uncommitted changes; undefined outside a git checkout. */
+function commit(): string | undefined {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 function header(mode: 'full' | 'quick', argv: readonly string[]): RunHeader {
+  const measured = commit();
   return {
     kind: 'run',
     date: new Date().toISOString(),
     mode,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
+    ...(measured ? { commit: measured } : {}),
     machine: {
       nproc: os.availableParallelism(),
       cpu: os.cpus()[0]?.model.trim() ?? 'unknown',

@@ -34,6 +34,8 @@ export interface RunHeader {
   date: string;
   mode: 'full' | 'quick';
   command: string;
+  /** The commit measured (`git describe --always --dirty`), when known. */
+  commit?: string;
   machine: { nproc: number; cpu: string; node: string; platform: string; memGiB: number };
   versions: Record<string, string>;
 }

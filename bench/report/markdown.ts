@@ -85,7 +85,7 @@ export function renderHeader(run: RunHeader): string {
     `- date: ${run.date}`,
     `- machine: ${m.nproc} cores (nproc), ${m.cpu}, ${m.memGiB} GiB, ${m.platform}`,
     `- node ${m.node}; ${versions}`,
-    `- command: \`${run.command}\` (${run.mode} run)`,
+    `- command: \`${run.command}\` (${run.mode} run)${run.commit ? ` at commit ${run.commit}` : ''}`,
   ].join('\n');
 }
 

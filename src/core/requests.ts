@@ -57,21 +57,6 @@ function enter(s: Session, room: string): Membership {
   return membership;
 }
 
-/** Takes the session out of a room and tells the room. */
-function exit(s: Session, room: string): void {
-  const ns = nsOf(s);
-  s.rooms.delete(room);
-  s.hub.removeMember(ns, room, s);
-  s.hub.options.bus.publish({
-    kind: 'presence',
-    ns: ns.name,
-    room,
-    event: 'leave',
-    nick: s.nick,
-    session: s.id,
-  });
-}
-
 // Handlers validate synchronously before their first await, so that errors are answered in request order.
 
 function hello(s: Session, frame: HelloFrame): Promise<void> {
@@ -163,7 +148,7 @@ async function replay(
   } catch (error) {
     // Without its history the room cannot be resumed in order: leave it, say so, resume the others.
     s.hub.options.onError?.(error, 'resume');
-    if (s.rooms.get(room) === membership) exit(s, room);
+    if (s.rooms.get(room) === membership) s.leaveRoom(room);
     s.error('history_unavailable', `Room "${room}" could not be resumed: its history is unavailable.`);
     return undefined;
   }
@@ -204,7 +189,7 @@ async function admit(
   try {
     result = await s.hub.options.history.range(ns.name, frame.room, { limit: LIMITS.joinHistory });
   } catch (error) {
-    if (!existing && s.rooms.get(frame.room) === membership) exit(s, frame.room);
+    if (!existing && s.rooms.get(frame.room) === membership) s.leaveRoom(frame.room);
     historyFailed(s, error);
   }
   if (s.rooms.get(frame.room) !== membership) return;
@@ -221,7 +206,7 @@ async function admit(
 
 function leave(s: Session, frame: Extract<ClientFrame, { type: 'leave' }>): void {
   membershipOf(s, frame.room);
-  exit(s, frame.room);
+  s.leaveRoom(frame.room);
   s.ack(frame.id);
 }
 

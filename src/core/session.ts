@@ -204,6 +204,22 @@ export class Session {
     for (const message of held) this.deliver(message, encode({ type: 'message', ...toWire(message) }), false);
   }
 
+  /** Takes the session out of a room and tells the room. */
+  leaveRoom(room: string): void {
+    const ns = this.ns;
+    if (!ns) return;
+    this.rooms.delete(room);
+    this.hub.removeMember(ns, room, this);
+    this.hub.options.bus.publish({
+      kind: 'presence',
+      ns: ns.name,
+      room,
+      event: 'leave',
+      nick: this.nick,
+      session: this.id,
+    });
+  }
+
   /** Marks the session open after hello; frames that came early are handled now. */
   open(): void {
     this.phase = 'open';
@@ -278,18 +294,7 @@ export class Session {
     this.phase = 'closed';
     const ns = this.ns;
     if (ns && wasOpen) {
-      for (const room of this.rooms.keys()) {
-        this.hub.removeMember(ns, room, this);
-        this.hub.options.bus.publish({
-          kind: 'presence',
-          ns: ns.name,
-          room,
-          event: 'leave',
-          nick: this.nick,
-          session: this.id,
-        });
-      }
-      this.rooms.clear();
+      for (const room of [...this.rooms.keys()]) this.leaveRoom(room);
       ns.nicks.release(this.nick);
       if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
     }

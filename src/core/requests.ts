@@ -13,8 +13,8 @@ type Handler<T extends ClientFrameType> = (
 ) => void | Promise<void>;
 
 const SESSION_ID_RE = /^s_[A-Za-z0-9_-]{8,60}$/;
-/** Rooms a resume may name; more are ignored. */
-const MAX_RESUME_ROOMS = 100;
+/** How deeply `emit` data may nest: deeper JSON cannot be re-encoded safely for relay. */
+const MAX_DATA_DEPTH = 64;
 /** Replay is bounded by the history itself; this only caps a single read. */
 const MAX_REPLAY = 100_000;
 
@@ -69,11 +69,12 @@ function hello(s: Session, frame: HelloFrame): Promise<void> {
 
 async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<void> {
   const { authenticate } = s.hub.options;
+  const requested = typeof frame.nick === 'string' ? frame.nick : undefined;
   if (authenticate) {
     s.welcoming();
     let allowed: boolean;
     try {
-      allowed = await authenticate({ token: frame.token, ns: nsName, nick: frame.nick });
+      allowed = await authenticate({ token: frame.token, ns: nsName, nick: requested });
     } catch (error) {
       s.fail(error, frame.id, 'authenticate');
       s.bye('kicked', 'Authentication failed.');
@@ -91,7 +92,7 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
   ns.sessions.get(s.id)?.bye('kicked', 'This session was resumed on another connection.');
   ns.sessions.set(s.id, s);
   s.ns = ns;
-  s.nick = ns.nicks.claim(frame.nick);
+  s.nick = ns.nicks.claim(requested);
   const caps = (frame.caps ?? []).filter((c, i, all) => SUPPORTED_CAPS.includes(c) && all.indexOf(c) === i);
   s.batch = caps.includes('batch');
   const { maxFrameBytes, ratePerSec } = s.hub.options.limits;
@@ -121,9 +122,15 @@ function resume(
   wanted: Record<string, { epoch: string; seq: number }>,
 ): Promise<Record<string, ResumedRoom>> {
   const ns = nsOf(s);
-  const entries = Object.entries(wanted)
-    .filter(([room]) => isValidRoom(room))
-    .slice(0, MAX_RESUME_ROOMS);
+  // The hello frame's size bounds how many rooms a resume can name; a bad name is told, not dropped silently.
+  const entries = Object.entries(wanted).filter(([room]) => {
+    if (isValidRoom(room)) return true;
+    s.error(
+      'invalid_room',
+      `Room "${room.slice(0, 80)}" in resume is not a valid room name; it was not resumed.`,
+    );
+    return false;
+  });
   const pending = entries.map(([room, from]) => {
     const membership = enter(s, room);
     return replay(s, ns.name, room, from, membership);
@@ -235,9 +242,27 @@ async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): 
   if (!duplicate) bus.publish({ kind: 'message', ns: ns.name, message });
 }
 
+/** True when `value` nests arrays and objects deeper than `max` (checked without recursion). */
+function tooDeep(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void {
   const ns = nsOf(s);
   membershipOf(s, frame.room);
+  if (tooDeep(frame.data, MAX_DATA_DEPTH)) {
+    throw new ProtocolError(
+      'bad_frame',
+      `Bad "emit" frame: /data nests deeper than ${MAX_DATA_DEPTH} levels.`,
+    );
+  }
   s.hub.options.bus.publish({
     kind: 'event',
     ns: ns.name,

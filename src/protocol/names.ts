@@ -19,6 +19,8 @@ export function isValidNamespace(ns: string): boolean {
 /** Trims a requested nick and returns it, or undefined when it is not a valid nick. */
 export function normalizeNick(nick: string): string | undefined {
   const trimmed = nick.trim();
+  // A nick of 32 code points is at most 64 UTF-16 units; longer strings need no closer look.
+  if (trimmed.length > LIMITS.nickMax * 2) return undefined;
   if (trimmed.length === 0 || CONTROL_RE.test(trimmed)) return undefined;
   if ([...trimmed].length > LIMITS.nickMax) return undefined;
   return trimmed;

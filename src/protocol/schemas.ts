@@ -8,7 +8,9 @@ import { LIMITS } from './limits.js';
  */
 
 const Id = Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }));
-const Room = Type.String({ maxLength: 256 });
+// Names are checked by their own rules (invalid_room, invalid_nick) rather than by length here, so that an
+// over-long name gets the specific code; the frame size limit bounds them.
+const Room = Type.String();
 const Seq = Type.Integer({ minimum: 0 });
 
 /** Builds a client request schema: `type` literal, optional `id`, and its own fields. */
@@ -20,14 +22,15 @@ export const ResumeRoom = Type.Object({ epoch: Type.String({ maxLength: 64 }), s
 
 export const HelloFrame = request('hello', {
   v: Type.Optional(Type.Integer()),
-  nick: Type.Optional(Type.String({ maxLength: 256 })),
+  /** Any value: a missing, invalid or non-string nick is replaced with a free one, never refused. */
+  nick: Type.Optional(Type.Unknown()),
   ns: Type.Optional(Type.String({ maxLength: 64 })),
   token: Type.Optional(Type.String({ maxLength: 4096 })),
   caps: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
   resume: Type.Optional(
     Type.Object({
       session: Type.String({ maxLength: 64 }),
-      rooms: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), ResumeRoom)),
+      rooms: Type.Optional(Type.Record(Type.String(), ResumeRoom)),
     }),
   ),
 });
@@ -43,7 +46,7 @@ export const EmitFrame = request('emit', {
   event: Type.String({ minLength: 1, maxLength: LIMITS.eventMax }),
   data: Type.Optional(Type.Unknown()),
 });
-export const NickFrame = request('nick', { nick: Type.String({ maxLength: 256 }) });
+export const NickFrame = request('nick', { nick: Type.String() });
 export const WhoFrame = request('who', { room: Room });
 export const HistoryFrame = request('history', {
   room: Room,

@@ -366,3 +366,71 @@ describe('Hub bounds', () => {
     expect(c.conn.closed).toBe(true);
   });
 });
+
+describe('Hub against hostile or unusual input (found by a black-box audit)', () => {
+  it('resumes every room a resume names, and tells about a bad room name instead of dropping it', async () => {
+    const t = testHub();
+    const talker = t.connect();
+    talker.send({ type: 'hello', nick: 'talker' });
+    talker.send({ type: 'join', room: 'k150' });
+    await t.settle();
+    talker.send({ type: 'say', room: 'k150', text: 'to the last room' });
+    await t.settle();
+    const rooms: Record<string, { epoch: string; seq: number }> = {};
+    for (let i = 1; i <= 150; i++) rooms[`k${i}`] = { epoch: 'e1', seq: 0 };
+    rooms['bad room'] = { epoch: 'e1', seq: 0 };
+    const c = t.connect();
+    c.send({ type: 'hello', resume: { session: 's_manyroomsresumer', rooms } });
+    await t.settle();
+    const frames = c.conn.frames();
+    const resumed = frames.find((f) => f.type === 'resumed') as unknown as { rooms: Record<string, unknown> };
+    expect(Object.keys(resumed.rooms)).toHaveLength(150);
+    expect(frames.find((f) => f.type === 'message')).toMatchObject({
+      room: 'k150',
+      text: 'to the last room',
+    });
+    expect(frames.find((f) => f.type === 'error')).toMatchObject({ code: 'invalid_room' });
+  });
+
+  it('replaces an over-long or non-string hello nick, and names the rule broken by an over-long name', async () => {
+    const t = testHub();
+    const long = t.connect();
+    const number = t.connect();
+    long.send({ type: 'hello', nick: 'n'.repeat(60_000) });
+    number.send({ type: 'hello', nick: 123 });
+    await t.settle();
+    expect(long.conn.frames()[0]).toMatchObject({
+      type: 'welcome',
+      nick: expect.stringMatching(/^guest-\d+$/),
+    });
+    expect(number.conn.frames()[0]).toMatchObject({
+      type: 'welcome',
+      nick: expect.stringMatching(/^guest-\d+$/),
+    });
+    long.send({ type: 'nick', nick: 'm'.repeat(60_000), id: 1 });
+    long.send({ type: 'join', room: 'r'.repeat(60_000), id: 2 });
+    await t.settle();
+    expect(long.conn.frames().find((f) => f.id === 1)).toMatchObject({ type: 'error', code: 'invalid_nick' });
+    expect(long.conn.frames().find((f) => f.id === 2)).toMatchObject({ type: 'error', code: 'invalid_room' });
+  });
+
+  it('refuses emit data nested too deeply to relay, and relays ordinary nesting', async () => {
+    const t = testHub();
+    const a = t.connect();
+    const b = t.connect();
+    a.send({ type: 'hello' });
+    b.send({ type: 'hello' });
+    a.send({ type: 'join', room: 'r' });
+    b.send({ type: 'join', room: 'r' });
+    await t.settle();
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    a.send(`{"type":"emit","id":1,"room":"r","event":"e","data":${deep}}`);
+    a.send({ type: 'emit', id: 2, room: 'r', event: 'e', data: { a: { b: [1, { c: 2 }] } } });
+    await t.settle();
+    expect(a.conn.frames().find((f) => f.id === 1)).toMatchObject({ type: 'error', code: 'bad_frame' });
+    expect(a.conn.frames().find((f) => f.id === 2)).toMatchObject({ type: 'ack' });
+    expect(b.conn.frames().filter((f) => f.type === 'event')).toEqual([
+      { type: 'event', room: 'r', event: 'e', data: { a: { b: [1, { c: 2 }] } }, from: expect.any(String) },
+    ]);
+  });
+});

@@ -88,6 +88,12 @@ describe('TCP text mode', () => {
     expect(JSON.parse(await person.out.waitFor(/^\{"type":"ack","id":5/, mark))).toMatchObject({
       serverTime: expect.any(Number),
     });
+    // A JSON request typed with an id the adapter also uses for its own requests gets its own answer,
+    // with its id, as JSON.
+    mark = person.type('{"type":"say","room":"nowhere","text":"x","id":1}');
+    expect(JSON.parse(await person.out.waitFor(/^\{"type":"error","id":1/, mark))).toMatchObject({
+      code: 'not_in_room',
+    });
     mark = person.type('still here');
     expect(await bob.next('message', (m) => m.from === 'alicia')).toMatchObject({ text: 'still here' });
 

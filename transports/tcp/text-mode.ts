@@ -27,7 +27,8 @@ export class TextMode {
   private readonly rooms: string[] = [];
   /** Requests sent for the person, by id, until answered. */
   private readonly pending = new Map<number, TypedRequest>();
-  private nextId = 1;
+  /** Far above the small ids a person types in a JSON line, so the two never meet. */
+  private nextId = 2 ** 52;
 
   constructor(private readonly io: TextModeIo) {}
 
@@ -70,7 +71,8 @@ export class TextMode {
       this.pending.delete(frame.id as number);
       this.answered(pending, frame);
       if (frame.type === 'ack') return replyLines(pending, frame, this.current);
-    } else if (frame.type === 'ack') {
+    } else if (frame.type === 'ack' || (frame.type === 'error' && typeof frame.id === 'number')) {
+      // The answer to a JSON line the person typed: shown as JSON, id and all.
       return [JSON.stringify(frame)];
     }
     const line = renderEvent(frame);

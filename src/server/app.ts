@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import fp from 'fastify-plugin';
 import { TRANSPORTS } from '../../transports/index.js';
 import type { Bus } from '../bus/bus.js';
@@ -104,6 +104,10 @@ export async function buildServer(
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     forceCloseConnections: true,
+    // A line per HTTP request (every long-poll) drowns the log; keep them for debug and trace.
+    logController: new LogController({
+      disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
+    }),
     bodyLimit: config.maxFrameBytes,
   });
   app.setErrorHandler(replyError);

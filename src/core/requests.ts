@@ -46,14 +46,7 @@ function enter(s: Session, room: string): Membership {
   const membership: Membership = { lastSeq: 0, buffer: [] };
   s.rooms.set(room, membership);
   s.hub.addMember(ns, room, s);
-  s.hub.options.bus.publish({
-    kind: 'presence',
-    ns: ns.name,
-    room,
-    event: 'join',
-    nick: s.nick,
-    session: s.id,
-  });
+  s.announce(room, 'join', s.nick);
   return membership;
 }
 
@@ -288,9 +281,8 @@ function nick(s: Session, frame: Extract<ClientFrame, { type: 'nick' }>): void {
   ns.nicks.release(old);
   s.nick = ns.nicks.claim(wanted);
   for (const room of s.rooms.keys()) {
-    const base = { kind: 'presence', ns: ns.name, room, session: s.id } as const;
-    s.hub.options.bus.publish({ ...base, event: 'leave', nick: old, renamed: s.nick });
-    s.hub.options.bus.publish({ ...base, event: 'join', nick: s.nick, renamed: old });
+    s.announce(room, 'leave', old, s.nick);
+    s.announce(room, 'join', s.nick, old);
   }
   s.ack(frame.id, { nick: s.nick });
 }

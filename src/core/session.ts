@@ -210,13 +210,21 @@ export class Session {
     if (!ns) return;
     this.rooms.delete(room);
     this.hub.removeMember(ns, room, this);
+    this.announce(room, 'leave', this.nick);
+  }
+
+  /** Tells a room's other members (on every node) that `nick` of this session joined or left it. */
+  announce(room: string, event: 'join' | 'leave', nick: string, renamed?: string): void {
+    const ns = this.ns;
+    if (!ns) return;
     this.hub.options.bus.publish({
       kind: 'presence',
       ns: ns.name,
       room,
-      event: 'leave',
-      nick: this.nick,
+      event,
+      nick,
       session: this.id,
+      ...(renamed === undefined ? {} : { renamed }),
     });
   }
 

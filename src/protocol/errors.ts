@@ -43,8 +43,3 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 }
-
-/** True when `value` is one of the registered error codes. */
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(ERROR_CODES, value);
-}

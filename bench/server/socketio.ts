@@ -1,16 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import type { ChatMessage } from '../../src/protocol/schemas.js';
 import { newId } from '../../src/server/ids.js';
-
-/** One stored chat message, the same fields Switchboard stores and sends. */
-interface ChatMessage {
-  room: string;
-  seq: number;
-  msgId: string;
-  from: string;
-  text: string;
-  ts: number;
-}
 
 /** Messages kept per room, as Switchboard's default history. */
 const HISTORY = 1000;

@@ -1,0 +1,35 @@
+/**
+ * The Presence port: cluster-wide nick ownership, room membership and session ownership. Async, since
+ * with several nodes it lives in Redis. The in-memory default serves one process.
+ */
+
+/** A member as presence stores it. */
+export interface MemberRef {
+  session: string;
+  nick: string;
+  /** The node that holds the connection. */
+  node: string;
+}
+
+export interface Presence {
+  /** Claims `wanted` for `session` if valid and free in the namespace (confusables count as taken), else a free variant, else `guest-N`. */
+  claimNick(ns: string, wanted: string | undefined, session: string): Promise<string>;
+  /** Frees a nick held by `session`. */
+  releaseNick(ns: string, nick: string, session: string): Promise<void>;
+  /** Adds a member to a room; resolves with the room's member count after. */
+  join(ns: string, room: string, member: MemberRef): Promise<number>;
+  /** Removes a session from a room; resolves with the member count after. */
+  leave(ns: string, room: string, session: string): Promise<number>;
+  /** Nicks of a room's members on every node. */
+  members(ns: string, room: string): Promise<string[]>;
+  /** How many members a room has on every node. */
+  count(ns: string, room: string): Promise<number>;
+  /** Records that `node` now owns `session`; resolves with the node that owned it before, if any. */
+  claimSession(ns: string, session: string, node: string): Promise<string | undefined>;
+  /** Forgets the session's ownership when it is still `node`'s. */
+  releaseSession(ns: string, session: string, node: string): Promise<void>;
+  /** The node that owns a session now. */
+  ownerOf(ns: string, session: string): Promise<string | undefined>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}

@@ -88,7 +88,8 @@ describe('reconnect and resume in Chromium', () => {
       'alice: typed while the server was down',
       'alice: after the restart',
     ]);
-    expect((await page.lines()).every((l) => l.state === 'sent')).toBe(true);
+    // bob can see the last message before the page has handled its ack: wait for the page to mark it sent.
+    await expect.poll(async () => (await page.lines()).every((l) => l.state === 'sent')).toBe(true);
     // Delivered once to the others too (bob sees his own as well), and stored once.
     expect(bob2.messages('restart').map((m) => m.text)).toEqual([
       'meanwhile 1',

@@ -55,4 +55,31 @@ describe('LineSplitter', () => {
     push([0x7b, 0xff, 0x7d, 0x0a], 'fine\n');
     expect(events).toEqual([{ kind: 'invalid_utf8' }, { kind: 'line', text: 'fine' }]);
   });
+
+  it('joins a line of 10,000 one-byte chunks', () => {
+    const { events, push, s } = splitter(20_000);
+    const text = Array.from({ length: 10_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    for (const byte of Buffer.from(text)) push([byte]);
+    expect(events).toEqual([]);
+    expect(s.pending).toBe(true);
+    push('\r\n');
+    expect(events).toEqual([{ kind: 'line', text }]);
+    expect(s.pending).toBe(false);
+  });
+
+  it('still reports a line fed a byte at a time once it crosses the limit', () => {
+    const { events, push } = splitter(300);
+    for (let i = 0; i < 1000; i++) push('x');
+    push('\nok\n');
+    expect(events).toEqual([{ kind: 'too_long' }, { kind: 'line', text: 'ok' }]);
+  });
+
+  it('keeps lines apart after a partial line grew its buffer', () => {
+    const { events, push } = splitter(4096);
+    push('a'.repeat(600), 'b'.repeat(600), '\nshort', '\n');
+    expect(events).toEqual([
+      { kind: 'line', text: `${'a'.repeat(600)}${'b'.repeat(600)}` },
+      { kind: 'line', text: 'short' },
+    ]);
+  });
 });

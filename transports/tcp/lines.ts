@@ -10,14 +10,20 @@ export type LineEvent =
 
 const LF = 0x0a;
 const CR = 0x0d;
+/** The first capacity of a partial line's buffer; it doubles from here, up to the line limit. */
+const INITIAL_CAPACITY = 256;
 
 /**
  * Splits a byte stream into LF-terminated UTF-8 lines, dropping a trailing CR. A line may hold at most
  * `maxBytes` bytes (its CR not counted); a longer one is reported once, as soon as it crosses the limit,
  * and the rest of it is skipped without being buffered. Pure: no sockets, no timers.
+ *
+ * A partial line is held in one buffer that doubles as it fills (capped at the limit), so a peer that
+ * sends a line a byte at a time costs at most about twice the line's bytes, not an object per chunk.
  */
 export class LineSplitter {
-  private parts: Buffer[] = [];
+  /** The partial line's bytes are `held[0, size)`; allocated only when a line spans chunks. */
+  private held: Buffer | undefined;
   private size = 0;
   private discarding = false;
 
@@ -48,22 +54,38 @@ export class LineSplitter {
   private take(chunk: Buffer, start: number, end: number, complete: boolean): void {
     // One byte of slack for the CR of a CRLF line, which is dropped and not counted.
     if (this.size + (end - start) > this.maxBytes + 1) {
-      this.parts = [];
+      this.held = undefined;
       this.size = 0;
       this.discarding = true;
       this.emit({ kind: 'too_long' });
       return;
     }
     // A partial line is copied so it does not pin the whole chunk; a complete one is read in place.
-    if (!complete && end > start) {
-      this.parts.push(Buffer.from(chunk.subarray(start, end)));
-      this.size += end - start;
+    if (!complete && end > start) this.append(chunk, start, end);
+  }
+
+  private append(chunk: Buffer, start: number, end: number): void {
+    const needed = this.size + (end - start);
+    if (this.held === undefined || this.held.length < needed) {
+      let capacity = this.held?.length ?? INITIAL_CAPACITY;
+      while (capacity < needed) capacity *= 2;
+      // Unpooled: a pooled slice would pin a shared 8 KiB slab for as long as the line stays unfinished.
+      const grown = Buffer.allocUnsafeSlow(Math.min(capacity, this.maxBytes + 1));
+      this.held?.copy(grown, 0, 0, this.size);
+      this.held = grown;
     }
+    chunk.copy(this.held, this.size, start, end);
+    this.size = needed;
   }
 
   private finish(tail: Buffer): void {
-    let line = this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail]);
-    this.parts = [];
+    let line = tail;
+    if (this.size > 0) {
+      this.append(tail, 0, tail.length);
+      line = (this.held as Buffer).subarray(0, this.size);
+    }
+    // Dropped, not kept for reuse: an idle connection holds no buffer at all.
+    this.held = undefined;
     this.size = 0;
     if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
     if (line.length > this.maxBytes) {

@@ -43,20 +43,19 @@ async function redisNode(
   return { clients, presence };
 }
 
-const BACKENDS: Backend[] = [
-  {
-    name: 'RedisPresence',
-    max: 2,
-    nodes: async (n) => {
-      const flush = await RedisClients.connect({ url: redis.url });
-      await flush.command.flushall();
-      await flush.close();
-      const out: Presence[] = [];
-      for (let i = 1; i <= n; i++) out.push((await redisNode(`n${i}`)).presence);
-      return out;
-    },
+const REDIS_BACKEND: Backend = {
+  name: 'RedisPresence',
+  max: 2,
+  nodes: async (n) => {
+    const flush = await RedisClients.connect({ url: redis.url });
+    await flush.command.flushall();
+    await flush.close();
+    const out: Presence[] = [];
+    for (let i = 1; i <= n; i++) out.push((await redisNode(`n${i}`)).presence);
+    return out;
   },
-];
+};
+const BACKENDS: Backend[] = [REDIS_BACKEND];
 
 const member = (session: string, nick: string, node: string) => ({ session, nick, node });
 
@@ -123,7 +122,7 @@ describe.each(BACKENDS)('Presence contract: $name', (backend) => {
 
 describe('RedisPresence across nodes', () => {
   it('keeps a session that moved to another node a member when the old node lets it go', async () => {
-    const [a, b] = (await BACKENDS[0]?.nodes(2)) as [Presence, Presence];
+    const [a, b] = (await REDIS_BACKEND.nodes(2)) as [Presence, Presence];
     await a.join('/', 'r', member('s1', 'ann', 'n1'));
     await b.join('/', 'r', member('s1', 'ann', 'n2'));
     expect(await a.leave('/', 'r', 's1')).toBe(1);
@@ -131,7 +130,7 @@ describe('RedisPresence across nodes', () => {
   });
 
   it('drops the members, nicks and sessions of a node that stops heart-beating, and reports them once', async () => {
-    await BACKENDS[0]?.nodes(0);
+    await REDIS_BACKEND.nodes(0);
     const departures: Departure[] = [];
     const dying = await redisNode('dying', 900);
     const watcher = await redisNode('watcher', 900, (gone) => departures.push(...gone));
@@ -150,7 +149,7 @@ describe('RedisPresence across nodes', () => {
   });
 
   it('puts its share back when Redis restarts empty', async () => {
-    await BACKENDS[0]?.nodes(0);
+    await REDIS_BACKEND.nodes(0);
     const node = await redisNode('keeper', 900);
     await node.presence.claimNick('/', 'kim', 'sk');
     await node.presence.join('/', 'kept', member('sk', 'kim', 'keeper'));

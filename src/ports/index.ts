@@ -21,4 +21,4 @@ export type {
 } from './admission.js';
 export type { MessageLog } from './message-log.js';
 export { NO_OBSERVER, type Observer } from './observer.js';
-export type { MemberRef, Presence } from './presence.js';
+export type { Departure, MemberRef, Presence } from './presence.js';

@@ -11,6 +11,16 @@ export interface MemberRef {
   node: string;
 }
 
+/** A member dropped from presence because its node stopped heart-beating. */
+export interface Departure {
+  ns: string;
+  room: string;
+  session: string;
+  nick: string;
+  /** The node that died. */
+  node: string;
+}
+
 export interface Presence {
   /** Claims `wanted` for `session` if valid and free in the namespace (confusables count as taken), else a free variant, else `guest-N`. */
   claimNick(ns: string, wanted: string | undefined, session: string): Promise<string>;
@@ -30,6 +40,11 @@ export interface Presence {
   releaseSession(ns: string, session: string, node: string): Promise<void>;
   /** The node that owns a session now. */
   ownerOf(ns: string, session: string): Promise<string | undefined>;
+  /**
+   * Registers the handler told of members whose node died (cluster adapters only: one node of the cluster
+   * is told of each, and should announce their `leave` on the Bus). A single-process presence never calls it.
+   */
+  onDeparted?(handler: (gone: readonly Departure[]) => void): void;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

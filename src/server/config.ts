@@ -44,6 +44,12 @@ export const ConfigSchema = Type.Object({
   pingIntervalMs: Type.Integer({ minimum: 5, default: 25000 }),
   /** engine.io heartbeat timeout, ms. */
   pingTimeoutMs: Type.Integer({ minimum: 5, default: 20000 }),
+  /** Redis for scale-out (history, message log, bus, presence); unset runs the single-process default. */
+  redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** This node's id in the cluster (in engine.io session ids and presence records); unset picks a random one. */
+  nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,32}$' })),
+  /** The URL other nodes reach this one at, for forwarded polling requests; unset means http://HOST:PORT. */
+  advertiseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 /** The gateway's configuration. */

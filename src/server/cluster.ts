@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { RedisBus } from '../redis/bus.js';
+import { RedisClients } from '../redis/clients.js';
+import { RedisMessageLog } from '../redis/history.js';
+import { RedisPresence } from '../redis/presence.js';
+import type { Config } from './config.js';
+
+/** Where the cluster backends report trouble; Fastify's logger fits. */
+export interface ClusterLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** The Redis backends of one node, connected and started. */
+export interface ClusterBackends {
+  /** NODE_ID, or the random id picked for this run. */
+  nodeId: string;
+  clients: RedisClients;
+  messageLog: RedisMessageLog;
+  bus: RedisBus;
+  presence: RedisPresence;
+  /** Starts presence (heart-beat, reap this node's leftovers); register presence.onDeparted first. */
+  start(): Promise<void>;
+  /** True while Redis is reachable: GET /readyz. */
+  ready(): boolean;
+  /** Stops the heartbeat (taking this node's presence out) and closes the connections. */
+  close(): Promise<void>;
+}
+
+/** A node id for a run without NODE_ID: 8 hex digits, safe inside engine.io session ids and Redis keys. */
+export function randomNodeId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/**
+ * Connects to REDIS_URL and builds every Redis adapter (start presence with `start()`); rejects with RedisUnavailableError (one line naming
+ * REDIS_URL) when Redis cannot be reached, so start-up fails before listening.
+ */
+export async function connectCluster(
+  config: Config & { redisUrl: string },
+  log: ClusterLog,
+  newEpoch: () => string,
+): Promise<ClusterBackends> {
+  const nodeId = config.nodeId ?? randomNodeId();
+  const clients = await RedisClients.connect({
+    url: config.redisUrl,
+    onDown: (err) =>
+      log.warn({ err }, 'redis unreachable: appends fail with history_unavailable until it is back'),
+    onUp: () => log.info({}, 'redis reachable again'),
+  });
+  const onError = (err: Error) => log.warn({ err }, 'redis operation failed');
+  const messageLog = new RedisMessageLog({ clients, limit: config.historyLimit, newEpoch, onError });
+  const bus = new RedisBus({ clients, onError });
+  const presence = new RedisPresence({ clients, nodeId, onError });
+  return {
+    nodeId,
+    clients,
+    messageLog,
+    bus,
+    presence,
+    start: () => presence.start(),
+    ready: () => clients.ready(),
+    close: async () => {
+      await presence.close();
+      await clients.close();
+    },
+  };
+}
+
+/** GET /readyz: 200 while every backend is reachable, else 503 `not_ready` (a balancer stops sending). */
+export function registerReadyz(app: FastifyInstance, ready: () => boolean): void {
+  app.get('/readyz', async (_request, reply) => {
+    if (ready()) return { status: 'ready' };
+    return reply
+      .status(503)
+      .send({ statusCode: 503, code: 'not_ready', message: 'Redis (REDIS_URL) is unreachable.' });
+  });
+}

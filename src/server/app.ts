@@ -12,6 +12,7 @@ import type { History } from '../history/history.js';
 import { MemoryHistory } from '../history/memory.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError } from './http-errors.js';
+import { guardHttp, httpServerOptions } from './http-guards.js';
 import { newEpoch, newId } from './ids.js';
 import { registerRoutes } from './routes.js';
 import type { Transport } from './transport.js';
@@ -81,6 +82,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     throw error;
   }
   app.decorate('switchboard', { hub, config, transports });
+  const stopGuards = guardHttp(app, config, app.log);
   registerRoutes(app, hub, config);
   if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });
 
@@ -89,6 +91,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     await Promise.all(transports.map((t) => t.stop()));
   });
   app.addHook('onClose', async () => {
+    stopGuards();
     await Promise.all([history.close(), bus.close()]);
   });
 };
@@ -109,7 +112,11 @@ export async function buildServer(
       disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
     }),
     bodyLimit: config.maxFrameBytes,
+    ...httpServerOptions(config),
   });
+  // Node cuts a request whose headers take longer than this; it must not outlast the whole request's bound.
+  if (config.requestTimeoutMs > 0)
+    app.server.headersTimeout = Math.min(app.server.headersTimeout, config.requestTimeoutMs);
   app.setErrorHandler(replyError);
   app.setNotFoundHandler((request, reply) => {
     reply

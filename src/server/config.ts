@@ -50,6 +50,21 @@ export const ConfigSchema = Type.Object({
   nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,32}$' })),
   /** The URL other nodes reach this one at, for forwarded polling requests; unset means http://HOST:PORT. */
   advertiseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // HTTP bounds (docs/security.md): what a socket of the HTTP port may hold and for how long.
+  /** HTTP: a socket with no bytes moving either way for this long is destroyed, ms; above PING_INTERVAL_MS. */
+  connectionTimeoutMs: Type.Integer({ minimum: 0, default: 60000 }),
+  /** HTTP: a request (headers and body) must have arrived within this long of its first byte, ms. */
+  requestTimeoutMs: Type.Integer({ minimum: 0, default: 30000 }),
+  /** HTTP: an idle keep-alive socket is closed after this long between requests, ms. */
+  keepAliveTimeoutMs: Type.Integer({ minimum: 1, default: 10000 }),
+  /** HTTP: requests served on one socket before it is closed (the last answer says `Connection: close`). */
+  maxRequestsPerSocket: Type.Integer({ minimum: 0, default: 1000 }),
+  /** HTTP: requests of one socket in flight at once (pipelined, not yet answered) before it is destroyed. */
+  maxPipelinedRequests: Type.Integer({ minimum: 1, default: 8 }),
+  /** HTTP: a response must be taken by the peer within this long of being sent, or its socket is destroyed, ms. */
+  responseWriteTimeoutMs: Type.Integer({ minimum: 1, default: 30000 }),
+  /** Bytes of history served per second per client address over REST (429 `rate_limited` past it). */
+  historyBytesPerSec: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
 });
 
 /** The gateway's configuration. */
@@ -141,7 +156,14 @@ export function loadConfig(
     const given = source.get(key) ?? `${key}=${JSON.stringify(config[key])}`;
     throw new ConfigError(`Invalid configuration ${given}: ${first.message.toLowerCase()}.`);
   }
-  return withDefaults as Config;
+  const result = withDefaults as Config;
+  // An idle long-poll moves no bytes until the next ping: a shorter idle timeout would cut every one.
+  if (result.connectionTimeoutMs !== 0 && result.connectionTimeoutMs <= result.pingIntervalMs) {
+    throw new ConfigError(
+      `Invalid configuration CONNECTION_TIMEOUT_MS=${result.connectionTimeoutMs}: it must be 0 or longer than PING_INTERVAL_MS (${result.pingIntervalMs}), which an idle long-poll waits.`,
+    );
+  }
+  return result;
 }
 
 /** A one-line description of every setting, for --help. */

@@ -23,7 +23,20 @@ const STATUS: Partial<Record<string, number>> = {
   unsupported_subprotocol: 400,
   not_found: 404,
   history_unavailable: 503,
+  rate_limited: 429,
 };
+
+/** Headers that describe a body; an error reply drops those a failed handler set for its own body. */
+const REPRESENTATION_HEADERS = [
+  'content-length',
+  'content-encoding',
+  'content-range',
+  'content-disposition',
+  'accept-ranges',
+  'etag',
+  'last-modified',
+  'cache-control',
+] as const;
 
 /** The HTTP status that goes with an error code. */
 export function statusOf(code: string): number {
@@ -59,5 +72,13 @@ export function replyError(error: FastifyError | Error, request: FastifyRequest,
   }
   const statusCode =
     STATUS[code] ?? (code === 'internal' ? 500 : ((error as FastifyError).statusCode ?? 400));
-  reply.status(statusCode).send({ statusCode, code, message });
+  if (reply.raw.headersSent) {
+    // Part of another answer is on the wire already: the only honest end is to cut the response short.
+    reply.raw.destroy();
+    return;
+  }
+  // A handler may have described another body before it failed (a static file whose stream then could not
+  // open, say with no file descriptor left): the JSON error must not go out under that file's headers.
+  for (const header of REPRESENTATION_HEADERS) reply.removeHeader(header);
+  reply.status(statusCode).type('application/json; charset=utf-8').send({ statusCode, code, message });
 }

@@ -6,6 +6,7 @@ import { toWire } from '../core/wire.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
 import { isValidRoom } from '../protocol/names.js';
+import { ByteBudget } from './byte-budget.js';
 import type { Config } from './config.js';
 import { HttpError } from './http-errors.js';
 
@@ -32,6 +33,8 @@ function checkRoom(room: string): void {
 
 /** The REST API and health check. */
 export function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): void {
+  // Escape-heavy texts make a page of history megabytes of JSON: bytes, not requests, are the cost.
+  const historyBudget = new ByteBudget(config.historyBytesPerSec);
   app.get('/healthz', async () => ({ status: 'ok', connections: hub.sessions.size }));
 
   app.get('/api/rooms', async () => ({ rooms: await hub.rooms('/') }));
@@ -39,16 +42,27 @@ export function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): 
   app.get<{ Params: { room: string }; Querystring: { before?: number; limit?: number } }>(
     '/api/rooms/:room/messages',
     { schema: { params: RoomParams, querystring: MessagesQuery } },
-    async (request) => {
+    async (request, reply) => {
       const { room } = request.params;
       checkRoom(room);
+      const wait = historyBudget.wait(request.ip);
+      if (wait > 0) {
+        reply.header('retry-after', Math.ceil(wait / 1000));
+        throw new HttpError(
+          'rate_limited',
+          `History reads are over ${config.historyBytesPerSec} bytes per second.`,
+        );
+      }
       const { before, limit = LIMITS.historyDefault } = request.query;
       const { info, messages } = await hub.options.history
         .range('/', room, { limit, ...(before === undefined ? {} : { before }) })
         .catch(() => {
           throw new ProtocolError('history_unavailable');
         });
-      return { room, epoch: info.epoch, seq: info.seq, messages: messages.map(toWire) };
+      // Serialized here, not by Fastify, so the bytes can be charged to the reader before they are sent.
+      const body = JSON.stringify({ room, epoch: info.epoch, seq: info.seq, messages: messages.map(toWire) });
+      historyBudget.charge(request.ip, Buffer.byteLength(body));
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 

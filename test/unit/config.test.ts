@@ -43,6 +43,13 @@ describe('configuration', () => {
     expect(() => loadConfig({}, ['--nope', '1'])).toThrow(/Unknown option --nope/);
   });
 
+  it('refuses an HTTP idle timeout that would cut idle long-polls', () => {
+    expect(() => loadConfig({ CONNECTION_TIMEOUT_MS: '20000', PING_INTERVAL_MS: '25000' })).toThrow(
+      /CONNECTION_TIMEOUT_MS=20000/,
+    );
+    expect(loadConfig({ CONNECTION_TIMEOUT_MS: '0' }).connectionTimeoutMs).toBe(0);
+  });
+
   it('documents every setting in docs/configuration.md', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     for (const key of Object.keys(ConfigSchema.properties)) {

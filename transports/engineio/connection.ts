@@ -16,7 +16,7 @@ interface SocketInternals {
   readyState: string;
   writeBuffer: { type: string; data?: unknown; options?: { compress?: boolean } }[];
   flush(): void;
-  transport: { name: string; socket?: WsInternals };
+  transport: { name: string; socket?: WsInternals; req?: { socket?: NetSocket } | null };
 }
 
 /** ws's readyState for an open connection. */
@@ -29,8 +29,17 @@ const frames = new FrameCache(encodeMessageFrame);
 export class EngineConnection implements Connection {
   private readonly internals: SocketInternals;
 
+  /** Sockets of polling responses this session wrote whose bytes the peer may not have read yet. */
+  private readonly pollSockets = new Set<NetSocket>();
+
   constructor(private readonly socket: Socket) {
     this.internals = socket as unknown as SocketInternals;
+    // engine.io flushes into the poll that is pending at that moment: note its socket, whose unread bytes
+    // are this session's as much as those still queued, or a peer that never reads its polls is unbounded.
+    socket.on('flush', () => {
+      const pollSocket = this.internals.transport.req?.socket;
+      if (pollSocket) this.pollSockets.add(pollSocket);
+    });
   }
 
   get transport(): string {
@@ -69,6 +78,10 @@ export class EngineConnection implements Connection {
     let bytes = 0;
     for (const packet of this.internals.writeBuffer) {
       if (typeof packet.data === 'string') bytes += packet.data.length;
+    }
+    for (const pollSocket of this.pollSockets) {
+      if (pollSocket.destroyed || pollSocket.writableLength === 0) this.pollSockets.delete(pollSocket);
+      else bytes += pollSocket.writableLength;
     }
     return bytes + (this.wsSocket()?.bufferedAmount ?? 0);
   }

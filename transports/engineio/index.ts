@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket } from 'engine.io';
+import { WebSocketServer } from 'ws';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
@@ -53,6 +54,9 @@ export function engineioTransport(): Transport {
         pingTimeout: config.pingTimeoutMs,
         perMessageDeflate: false,
         httpCompression: false,
+        // The project's own ws, not the older copy engine.io depends on: it terminates a peer with more
+        // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
+        wsEngine: WebSocketServer,
       });
       eio.attach(server, { path: ENGINE_PATH });
       if (!config.websocket) {

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { app: 'web/app.ts', client: 'web/client/index.ts' },
+  entryPoints: { app: 'web/app.ts', client: 'web/client/index.ts', diagnostics: 'web/diagnostics.ts' },
   outdir: 'web/public/build',
   bundle: true,
   format: 'esm',

@@ -4,7 +4,8 @@ import { byId } from './ui/dom.js';
 import { RoomView } from './ui/room-view.js';
 
 // The chat page: wires the client library to the DOM. Page parameters: ?nick=, ?room=, ?transport=
-// (read by the client), ?demotionMs= (how long a demotion to long-polling lasts).
+// (read by the client), ?demotionMs= (how long a demotion lasts), ?timeoutMs= (how long WebSocket and SSE
+// may take before the next transport is tried).
 
 declare global {
   interface Window {
@@ -38,10 +39,15 @@ function storedNick(): string | undefined {
 }
 
 const demotionMs = Number(params.get('demotionMs'));
+const timeoutMs = Number(params.get('timeoutMs'));
 const client = connect({
   nick: params.get('nick') ?? storedNick(),
   ...(demotionMs > 0 ? { demotionMs } : {}),
+  // How long WebSocket and SSE may take before the next transport is tried (tests behind broken proxies).
+  ...(timeoutMs > 0 ? { websocketTimeoutMs: timeoutMs, sseTimeoutMs: timeoutMs } : {}),
 });
+// The diagnostics page tries the transports the same way, so it keeps this page's parameters.
+byId<HTMLAnchorElement>('diagnostics-link').search = location.search;
 window.switchboard = client;
 
 const views = new Map<string, RoomView>();

@@ -30,8 +30,8 @@ export const ConfigSchema = Type.Object({
     LOG_LEVELS.map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
-  /** Transports to start, comma-separated: engineio, rawws, tcp. */
-  transports: Type.Array(Type.String({ minLength: 1 }), { default: ['engineio', 'rawws'] }),
+  /** Transports to start, comma-separated: engineio, rawws, sse, tcp. */
+  transports: Type.Array(Type.String({ minLength: 1 }), { default: ['engineio', 'rawws', 'sse'] }),
   /** TCP lines port; setting it also enables the tcp transport. */
   tcpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 7000 }),
   /** TCP: how long a line may take from its first byte to its end before the peer is dropped, ms. */
@@ -146,7 +146,7 @@ export function loadConfig(
   }
   Object.assign(config, overrides);
   if ((env.TCP_PORT || flags.has('tcpPort')) && !overrides.transports) {
-    const list = (config.transports as string[] | undefined) ?? ['engineio', 'rawws'];
+    const list = (config.transports as string[] | undefined) ?? ['engineio', 'rawws', 'sse'];
     if (!list.includes('tcp')) config.transports = [...list, 'tcp'];
   }
   const withDefaults = Value.Default(ConfigSchema, config);

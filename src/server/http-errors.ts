@@ -9,6 +9,8 @@ export const HTTP_ERROR_CODES = {
   api_disabled: 'Publishing over HTTP is off: set API_TOKEN to enable it.',
   websocket_disabled: 'WebSocket is turned off on this server (WEBSOCKET=off); use engine.io long-polling.',
   unsupported_subprotocol: 'The WebSocket handshake offered only subprotocols this server does not speak.',
+  unknown_stream: 'No such SSE stream, or it can no longer be resumed: open a new one with GET /sse/.',
+  method_not_allowed: 'The endpoint does not serve this HTTP method.',
 } as const;
 
 const STATUS: Partial<Record<string, number>> = {
@@ -20,8 +22,11 @@ const STATUS: Partial<Record<string, number>> = {
   unauthorized: 401,
   api_disabled: 403,
   websocket_disabled: 403,
+  forbidden_origin: 403,
   unsupported_subprotocol: 400,
   not_found: 404,
+  unknown_stream: 404,
+  method_not_allowed: 405,
   history_unavailable: 503,
   rate_limited: 429,
 };

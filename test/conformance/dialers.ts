@@ -1,4 +1,4 @@
-import { connectEngine, connectRawWs, connectTcp, type TestClient } from '../helpers/client.js';
+import { connectEngine, connectRawWs, connectSse, connectTcp, type TestClient } from '../helpers/client.js';
 import type { TestServer } from '../helpers/server.js';
 
 /** One way to reach the gateway, as the conformance suite sees it. */
@@ -37,6 +37,12 @@ export const DIALERS: readonly Dialer[] = [
     connect: (server, origin) => connectRawWs(server.url, originHeader(origin)),
   },
   {
+    name: 'SSE',
+    transport: 'sse',
+    carriesOrigin: true,
+    connect: (server, origin) => connectSse(server.url, originHeader(origin)),
+  },
+  {
     name: 'TCP JSON lines',
     transport: 'tcp',
     carriesOrigin: false,
@@ -45,4 +51,4 @@ export const DIALERS: readonly Dialer[] = [
 ];
 
 /** The transports every conformance server runs. */
-export const ALL_TRANSPORTS = ['engineio', 'rawws', 'tcp'];
+export const ALL_TRANSPORTS = ['engineio', 'rawws', 'sse', 'tcp'];

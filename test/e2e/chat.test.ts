@@ -57,10 +57,11 @@ describe('chat page in Chromium', () => {
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });
 
-  it('falls back to long-polling without error in a browser with no WebSocket, and chats with a WebSocket page', async () => {
+  it('falls back to long-polling without error in a browser with neither WebSocket nor EventSource, and chats with a WebSocket page', async () => {
     const legacy = await open({ nick: 'legacy', room: 'nows' }, () => {
-      // The page's scripts run after this: as in a browser that never had WebSocket.
+      // The page's scripts run after this: as in a browser that never had WebSocket or EventSource.
       delete (window as { WebSocket?: unknown }).WebSocket;
+      delete (window as { EventSource?: unknown }).EventSource;
     });
     const modern = await open({ nick: 'modern', room: 'nows' });
     await legacy.waitForBadge('long-polling');

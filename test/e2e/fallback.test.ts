@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChatPage, launchBrowser } from '../helpers/browser.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
-// Transport fallback in real Chromium: a server that refuses WebSocket, the refusal lifted, the demotion
-// expiring; and a WebSocket that opens and dies before carrying traffic (a proxy that kills it).
+// Transport fallback in real Chromium: a server that refuses WebSocket (and serves no SSE), the refusal
+// lifted, the demotion expiring; and a WebSocket that opens and dies before carrying traffic (a proxy that
+// kills it), after which SSE, the next in the order, carries the session.
+
+/** Without SSE, a refused WebSocket falls straight through to long-polling. */
+const NO_SSE = ['engineio', 'rawws'];
 
 const DEMOTION_MS = 5000;
 let browser: Browser;
@@ -34,7 +38,7 @@ afterAll(async () => {
 
 describe('transport fallback in Chromium', () => {
   it('falls back to long-polling when the server refuses WebSocket, and comes back to WebSocket after the refusal is lifted and the demotion expires', async () => {
-    const refusing = await serve({ websocket: false });
+    const refusing = await serve({ websocket: false, transports: NO_SSE });
     const params = { room: 'fallback', demotionMs: String(DEMOTION_MS) };
     const alice = await open(refusing, { ...params, nick: 'alice' });
     const bob = await open(refusing, { ...params, nick: 'bob' });
@@ -71,7 +75,7 @@ describe('transport fallback in Chromium', () => {
     // The refusal is lifted (same port, so the same origin and sessionStorage) but the demotion holds:
     // the next load goes straight to long-polling without trying WebSocket.
     await refusing.close();
-    await serve({ port: refusing.port, websocket: true });
+    await serve({ port: refusing.port, websocket: true, transports: NO_SSE });
     alice.websockets.length = 0;
     await alice.reload();
     await alice.waitForBadge('long-polling');
@@ -98,7 +102,7 @@ describe('transport fallback in Chromium', () => {
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });
 
-  it('demotes at once when a WebSocket opens and dies before carrying traffic, and still chats', async () => {
+  it('demotes at once when a WebSocket opens and dies before carrying traffic, and chats over SSE', async () => {
     const server = await serve({});
     const page = await ChatPage.open(browser, server.url, {
       params: { nick: 'carol', room: 'killer' },
@@ -119,13 +123,13 @@ describe('transport fallback in Chromium', () => {
     expect(info.failures).toBe(1);
     expect(page.websockets.length).toBe(1);
     // The session counted as open only after hello/welcome: the badge never claimed WebSocket.
-    expect(await page.badgeHistory()).toEqual(['connecting…', 'long-polling']);
+    expect(await page.badgeHistory()).toEqual(['connecting…', 'SSE']);
     await page.say('through the proxy');
     await page.waitForMessage('carol', 'through the proxy');
 
-    // The next load goes straight to long-polling: the broken WebSocket is not tried again.
+    // The next load goes straight to SSE: the broken WebSocket is not tried again.
     await page.reload();
-    expect(await page.badgeHistory()).toEqual(['connecting…', 'long-polling']);
+    expect(await page.badgeHistory()).toEqual(['connecting…', 'SSE']);
     expect(page.websockets.length).toBe(1);
     expect(page.errors).toEqual([]);
   });

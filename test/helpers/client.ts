@@ -2,6 +2,7 @@ import type { Frame } from '../../src/client/render.js';
 import type { Wire } from '../../src/client/wire.js';
 import { type EngineMode, engineWire } from '../../src/client/wires/engine.js';
 import { rawwsWire } from '../../src/client/wires/rawws.js';
+import { sseWire } from '../../src/client/wires/sse.js';
 import { tcpWire } from '../../src/client/wires/tcp.js';
 
 // Test clients ride on the Node client's own wires (src/client/wires/), so the tests and `switchboard chat`
@@ -143,4 +144,9 @@ export async function connectRawWs(url: string, headers: Record<string, string> 
 /** Connects a TestClient over TCP JSON lines to 127.0.0.1:`port` (the greeting line is skipped). */
 export async function connectTcp(port: number): Promise<TestClient> {
   return new TestClient(await tcpWire('127.0.0.1', port));
+}
+
+/** Connects a TestClient over SSE to `/sse/` of the server at `url` (http://…). */
+export async function connectSse(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
+  return new TestClient(await sseWire(url, { headers }));
 }

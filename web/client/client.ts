@@ -1,9 +1,12 @@
 import { type BackoffOptions, backoffDelay } from '../../src/client/backoff.js';
 import { RoomCursors } from './cursors.js';
-import { DemotionMemory, type KeyValueStore, MemoryStore, type WebSocketFailure } from './demotion.js';
+import { DemotionMemory, type KeyValueStore, type LinkFailure, MemoryStore } from './demotion.js';
+import { Attempts, type Diagnostics } from './diagnostics.js';
 import { Emitter } from './emitter.js';
-import { Link } from './link.js';
+import { EngineLink, type Link } from './link.js';
+import { Liveness } from './liveness.js';
 import {
+  type Abilities,
   type ConnectionPlan,
   modeFromQuery,
   planConnection,
@@ -23,6 +26,7 @@ import {
   type WelcomeFrame,
 } from './protocol.js';
 import { type RequestFrame, Requests } from './requests.js';
+import { SseLink } from './sse-link.js';
 import {
   ClientError,
   type ClientEvents,
@@ -61,16 +65,21 @@ class Client implements SwitchboardClient {
 
   private readonly events = new Emitter<ClientEvents>();
   private readonly url: string;
+  /** Demotions remembered for WebSocket (`memory`, its storage key unchanged) and for SSE. */
   private readonly memory: DemotionMemory;
+  private readonly sseMemory: DemotionMemory;
   private readonly backoff: BackoffOptions;
   private readonly random: () => number;
-  private readonly hasWebSocket: boolean;
+  private readonly abilities: Abilities;
   /** The `?transport=` parameter, else the option; `setTransportMode` replaces it. */
   private mode: TransportMode;
   private link: Link | undefined;
   private plan: ConnectionPlan | undefined;
-  /** The WebSocket failure of this attempt, recorded only if long-polling then works. */
-  private wsFailure: WebSocketFailure | undefined;
+  /** Failures of this attempt's earlier steps, recorded only if a later step then works. */
+  private stepFailures: { transport: TransportName; failure: LinkFailure }[] = [];
+  private readonly attempts = new Attempts(() => this.clock());
+  private readonly liveness: Liveness;
+  private welcome: WelcomeFrame | undefined;
   /** Welcomed and the hello acked: resume finished, requests may go out. */
   private ready = false;
   private attempt = 0;
@@ -87,6 +96,8 @@ class Client implements SwitchboardClient {
     { resolve: (r: SayResult) => void; reject: (e: ClientError) => void }
   >();
   private readonly removers: (() => void)[] = [];
+  /** The delay of the next reconnect instead of the backoff's (0 after a failed liveness check). */
+  private backoffOverride: number | undefined;
 
   constructor(private readonly options: ConnectOptions) {
     const origin = typeof location === 'undefined' ? undefined : location.origin;
@@ -95,15 +106,28 @@ class Client implements SwitchboardClient {
     this.url = url;
     this.random = options.random ?? Math.random;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.memory = new DemotionMemory({
+    const memory = {
       storage: options.storage ?? hasSessionStorage() ?? new MemoryStore(),
       clock: options.clock ?? Date.now,
       ttlMs: options.demotionMs ?? 600_000,
       failureLimit: options.websocketFailureLimit ?? 2,
-    });
+    };
+    this.memory = new DemotionMemory(memory);
+    this.sseMemory = new DemotionMemory({ ...memory, key: 'switchboard.transport.sse', label: 'sse' });
     const query = options.query ?? (typeof location === 'undefined' ? '' : location.search);
     this.mode = (query === false ? undefined : modeFromQuery(query)) ?? options.transport ?? 'auto';
-    this.hasWebSocket = options.hasWebSocket ?? typeof globalThis.WebSocket === 'function';
+    this.abilities = {
+      websocket: options.hasWebSocket ?? typeof globalThis.WebSocket === 'function',
+      eventSource:
+        options.hasEventSource ??
+        (typeof globalThis.EventSource === 'function' && typeof globalThis.fetch === 'function'),
+    };
+    this.liveness = new Liveness({
+      deadlineMs: options.livenessTimeoutMs ?? 1500,
+      intervalMs: options.heartbeatMs ?? 25_000,
+      ping: () => this.ping(),
+      dead: (why) => this.linkDead(why),
+    });
     this.nick = options.nick;
     this.pending = new PendingSends(
       () => `c${Date.now().toString(36)}${this.random().toString(36).slice(2, 10)}`,
@@ -119,7 +143,41 @@ class Client implements SwitchboardClient {
       plan: this.plan,
       demotion: this.memory.current(),
       failures: this.memory.failures(),
+      sse: { demotion: this.sseMemory.current(), failures: this.sseMemory.failures() },
     };
+  }
+
+  diagnostics(): Diagnostics {
+    return {
+      at: new Date(this.clock()).toISOString(),
+      url: this.url,
+      userAgent: typeof navigator === 'undefined' ? undefined : navigator.userAgent,
+      state: this.state,
+      transport: this.transport,
+      session: this.session,
+      nick: this.nick,
+      caps: this.welcome?.caps ?? [],
+      limits: this.welcome?.limits,
+      negotiation: this.negotiation,
+      abilities: { ...this.abilities },
+      attempts: this.attempts.list(),
+      rttMs: this.attempts.rtt(),
+      cursors: this.cursors.resumeRooms(),
+      liveness: this.liveness.report(),
+    };
+  }
+
+  checkNow(why: string): void {
+    if (this.closed || this.offline) return;
+    if (this.link && this.ready) {
+      this.liveness.check(why);
+      return;
+    }
+    if (this.reconnectTimer !== undefined) {
+      // Waiting out a backoff while the page slept: the network may well be back, try at once.
+      this.attempt = 0;
+      this.connectNow();
+    }
   }
 
   get rooms(): string[] {
@@ -232,6 +290,7 @@ class Client implements SwitchboardClient {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     this.dropLink();
+    this.liveness.stop();
     for (const remove of this.removers) remove();
     const closed = new ClientError('closed', 'The client was closed.');
     this.requests.failAll(closed);
@@ -246,30 +305,57 @@ class Client implements SwitchboardClient {
     if (this.closed || this.offline) return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
-    this.wsFailure = undefined;
-    this.plan = planConnection(this.mode, this.hasWebSocket, this.memory.current());
+    this.stepFailures = [];
+    this.plan = planConnection(this.mode, this.abilities, {
+      websocket: this.memory.current(),
+      sse: this.sseMemory.current(),
+    });
+    for (const { transport, reason } of this.plan.skipped) this.attempts.skip(transport, reason);
     this.setState(this.session ? 'reconnecting' : 'connecting');
     this.startLink(this.plan.first);
   }
 
+  /** The step after `kind` in the current plan, if any. */
+  private nextStep(kind: TransportName): TransportName | undefined {
+    const steps = this.plan?.steps ?? [];
+    return steps[steps.indexOf(kind) + 1];
+  }
+
   private startLink(kind: TransportName): void {
-    const timeoutMs =
-      kind === 'websocket' && this.plan?.fallback
-        ? (this.options.websocketTimeoutMs ?? 8000)
-        : (this.options.connectTimeoutMs ?? 20_000);
-    const link: Link = new Link(
-      { url: this.url, path: this.options.path ?? '/engine.io/', kind, timeoutMs },
-      {
-        open: () => this.sendHello(link),
-        text: (text) => {
-          for (const frame of decodeFrames(text)) {
-            if (this.link !== link) return;
-            this.onFrame(link, frame);
-          }
-        },
-        closed: () => this.onLinkClosed(link),
+    const fallsBack = this.nextStep(kind) !== undefined;
+    const timeoutMs = !fallsBack
+      ? (this.options.connectTimeoutMs ?? 20_000)
+      : kind === 'sse'
+        ? (this.options.sseTimeoutMs ?? 8000)
+        : (this.options.websocketTimeoutMs ?? 8000);
+    const events = {
+      open: () => this.sendHello(link),
+      text: (text: string) => {
+        for (const frame of decodeFrames(text)) {
+          if (this.link !== link) return;
+          this.liveness.heard();
+          this.onFrame(link, frame);
+        }
       },
-    );
+      closed: () => this.onLinkClosed(link),
+    };
+    const link: Link =
+      kind === 'sse'
+        ? new SseLink(
+            {
+              url: this.url,
+              path: this.options.ssePath ?? '/sse/',
+              timeoutMs,
+              reconnectMs: this.options.sseReconnectMs ?? 5000,
+              maxBodyBytes: 65536,
+            },
+            events,
+          )
+        : new EngineLink(
+            { url: this.url, path: this.options.path ?? '/engine.io/', kind, timeoutMs },
+            events,
+          );
+    this.attempts.start(kind, this.plan?.why === 'forced' ? 'forced' : undefined);
     this.link = link;
   }
 
@@ -287,20 +373,48 @@ class Client implements SwitchboardClient {
   private onLinkClosed(link: Link): void {
     if (this.link !== link) return;
     this.link = undefined;
+    this.liveness.stop();
     if (link.welcomed) {
+      this.attempts.lost(link.kind);
       this.lostConnection();
       this.scheduleReconnect();
       return;
     }
-    if (link.kind === 'websocket' && this.plan?.fallback) {
-      // Try long-polling at once: if it works, WebSocket's failure was WebSocket's own and is recorded.
-      this.wsFailure = link.failure;
-      this.startLink('polling');
+    this.attempts.failed(link.kind, link.failure);
+    const next = this.nextStep(link.kind);
+    if (next) {
+      // Try the next transport at once: if it works, this failure was this transport's own and is recorded.
+      this.stepFailures.push({ transport: link.kind, failure: link.failure });
+      this.startLink(next);
       return;
     }
-    // Nothing answered: the server or the network is down, which says nothing against WebSocket.
-    this.wsFailure = undefined;
+    // Nothing answered: the server or the network is down, which says nothing against any transport.
+    this.stepFailures = [];
     this.scheduleReconnect();
+  }
+
+  /** A liveness check found the link dead: cut it and reconnect at once (the session resumes). */
+  private linkDead(why: string): void {
+    const link = this.link;
+    if (!link?.welcomed) return;
+    this.attempts.dead(link.kind, why);
+    this.attempt = 0;
+    this.backoffOverride = 0;
+    link.kill();
+  }
+
+  /** An application ping on the open link; resolves with the round-trip time, rejects when it fails. */
+  private async ping(): Promise<number> {
+    const started = this.clock();
+    const kind = this.link?.kind;
+    await this.request({ type: 'ping' }, false);
+    const rtt = this.clock() - started;
+    if (kind) this.attempts.rttOf(kind, rtt);
+    return rtt;
+  }
+
+  private clock(): number {
+    return (this.options.clock ?? Date.now)();
   }
 
   /** Ends the current link on purpose, without counting it as a failure. */
@@ -308,6 +422,7 @@ class Client implements SwitchboardClient {
     const link = this.link;
     if (!link) return;
     this.link = undefined;
+    this.liveness.stop();
     link.end();
     if (link.welcomed) this.lostConnection();
   }
@@ -330,7 +445,8 @@ class Client implements SwitchboardClient {
   private scheduleReconnect(): void {
     if (this.closed || this.offline) return;
     this.setState(this.session ? 'reconnecting' : 'connecting');
-    const delay = backoffDelay(this.attempt++, this.backoff, this.random);
+    const delay = this.backoffOverride ?? backoffDelay(this.attempt++, this.backoff, this.random);
+    this.backoffOverride = undefined;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.connectNow(), delay);
   }
@@ -345,7 +461,11 @@ class Client implements SwitchboardClient {
       if (!this.closed) this.setState('offline');
     };
     const online = () => {
-      if (!this.offline) return;
+      if (!this.offline) {
+        // Back on a network while (apparently) connected: the old link may be dead without knowing it.
+        this.checkNow('online');
+        return;
+      }
       this.offline = false;
       this.attempt = 0;
       if (!this.link) this.connectNow();
@@ -355,6 +475,24 @@ class Client implements SwitchboardClient {
     this.removers.push(
       () => removeEventListener('offline', offline),
       () => removeEventListener('online', online),
+    );
+    if (typeof document === 'undefined') return;
+    // A page coming back from the background, the back-forward cache or a freeze: check the link at once
+    // instead of waiting for a heartbeat that a throttled timer would deliver late.
+    const visible = () => {
+      if (document.visibilityState === 'visible') this.checkNow('visible');
+    };
+    const pageshow = (event: Event) => {
+      if ((event as PageTransitionEvent).persisted) this.checkNow('pageshow');
+    };
+    const resume = () => this.checkNow('resume');
+    document.addEventListener('visibilitychange', visible);
+    document.addEventListener('resume', resume);
+    addEventListener('pageshow', pageshow);
+    this.removers.push(
+      () => document.removeEventListener('visibilitychange', visible),
+      () => document.removeEventListener('resume', resume),
+      () => removeEventListener('pageshow', pageshow),
     );
   }
 
@@ -395,7 +533,7 @@ class Client implements SwitchboardClient {
         this.events.emit('resumed', frame);
         break;
       case 'transport':
-        if (frame.transport === 'websocket' || frame.transport === 'polling')
+        if (frame.transport === 'websocket' || frame.transport === 'polling' || frame.transport === 'sse')
           this.setTransport(frame.transport);
         break;
       case 'bye':
@@ -406,16 +544,19 @@ class Client implements SwitchboardClient {
 
   private onWelcome(link: Link, welcome: WelcomeFrame): void {
     link.markWelcomed();
+    this.welcome = welcome;
     this.session = welcome.session;
     this.updateNick(welcome.nick);
     this.attempt = 0;
-    if (link.kind === 'websocket') {
-      this.memory.recordSuccess();
-    } else if (this.wsFailure) {
-      const demotion = this.memory.recordFailure(this.wsFailure);
-      this.wsFailure = undefined;
-      if (demotion) this.events.emit('demoted', demotion);
+    this.attempts.welcomed(link.kind);
+    if (link.kind === 'websocket') this.memory.recordSuccess();
+    if (link.kind === 'sse') this.sseMemory.recordSuccess();
+    for (const { transport, failure } of this.stepFailures) {
+      const memory = transport === 'sse' ? this.sseMemory : this.memory;
+      const demotion = memory.recordFailure(failure);
+      if (demotion) this.events.emit('demoted', { ...demotion, transport });
     }
+    this.stepFailures = [];
     this.setTransport(link.kind);
     this.setState('open');
     this.events.emit('welcome', welcome);
@@ -435,6 +576,9 @@ class Client implements SwitchboardClient {
     }
     for (const request of this.requests.takeWaiting()) this.transmit(request);
     this.flushSays();
+    // The round trip on the working transport, for diagnostics; then the heartbeat keeps measuring.
+    this.ping().catch(() => undefined);
+    this.liveness.start();
   }
 
   private onReply(link: Link, frame: AckFrame | ErrorFrame): void {

@@ -6,12 +6,16 @@ export interface KeyValueStore {
 }
 
 /**
- * How a WebSocket attempt failed, as seen from a browser:
- * - `refused`: it never opened (an HTTP error on the upgrade, a reset, no route);
+ * How a WebSocket or SSE attempt failed, as seen from a browser:
+ * - `refused`: it never opened (an HTTP error on the upgrade or the stream, a reset, no route);
  * - `closed-early`: it opened, then closed before the hello/welcome round trip (a proxy that accepts and kills);
- * - `timeout`: no welcome came within the WebSocket time limit (a proxy that swallows the traffic).
+ * - `timeout`: it did not even open within the time limit (a proxy that holds the handshake or buffers the stream);
+ * - `silent`: it opened, but no welcome came within the time limit (a proxy that swallows the traffic).
  */
-export type WebSocketFailure = 'refused' | 'closed-early' | 'timeout';
+export type WebSocketFailure = 'refused' | 'closed-early' | 'timeout' | 'silent';
+
+/** The same failures, for any transport that can be demoted. */
+export type LinkFailure = WebSocketFailure;
 
 /** A remembered decision to use long-polling instead of WebSocket, until `until` (ms since the epoch). */
 export interface Demotion {
@@ -31,6 +35,8 @@ export interface DemotionOptions {
   failureLimit: number;
   /** Storage key. @default 'switchboard.transport' */
   key?: string;
+  /** The transport's name in reasons. @default 'websocket' */
+  label?: string;
 }
 
 interface StoredState {
@@ -46,10 +52,12 @@ interface StoredState {
  */
 export class DemotionMemory {
   private readonly key: string;
+  private readonly label: string;
   private readonly fallback = new Map<string, string>();
 
   constructor(private readonly options: DemotionOptions) {
     this.key = options.key ?? 'switchboard.transport';
+    this.label = options.label ?? 'websocket';
   }
 
   /** The demotion in force now, if any; an expired one is forgotten (its failure count with it). */
@@ -78,7 +86,10 @@ export class DemotionMemory {
       return undefined;
     }
     const now = this.options.clock();
-    const reason = failure === 'refused' ? `websocket refused ${failures} times in a row` : describe(failure);
+    const reason =
+      failure === 'refused'
+        ? `${this.label} refused ${failures} times in a row`
+        : `${this.label} ${describe(failure)}`;
     const demotion: Demotion = { reason, since: now, until: now + this.options.ttlMs };
     this.write({ failures, lastFailure: failure, demotion });
     return { ...demotion };
@@ -121,10 +132,12 @@ export class DemotionMemory {
   }
 }
 
-function describe(failure: WebSocketFailure): string {
-  return failure === 'closed-early'
-    ? 'websocket closed before carrying traffic'
-    : 'websocket timed out before carrying traffic';
+/** A failure in words, after the transport's name. */
+export function describe(failure: WebSocketFailure): string {
+  if (failure === 'refused') return 'refused';
+  if (failure === 'closed-early') return 'closed before carrying traffic';
+  if (failure === 'silent') return 'opened, then stayed silent (demoted after a silent round trip)';
+  return 'timed out before carrying traffic';
 }
 
 /** Accepts only a well-formed stored record; anything else counts as nothing stored. */
@@ -133,7 +146,12 @@ function sanitize(value: unknown): StoredState {
   const v = value as { failures?: unknown; lastFailure?: unknown; demotion?: unknown };
   const failures = typeof v.failures === 'number' && v.failures >= 0 ? Math.floor(v.failures) : 0;
   const record: StoredState = { failures };
-  if (v.lastFailure === 'refused' || v.lastFailure === 'closed-early' || v.lastFailure === 'timeout') {
+  if (
+    v.lastFailure === 'refused' ||
+    v.lastFailure === 'closed-early' ||
+    v.lastFailure === 'timeout' ||
+    v.lastFailure === 'silent'
+  ) {
     record.lastFailure = v.lastFailure;
   }
   const d = v.demotion as Partial<Demotion> | undefined;

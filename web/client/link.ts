@@ -22,10 +22,31 @@ export interface LinkOptions {
 }
 
 /**
- * One engine.io socket on one transport (no upgrade), and what it showed: whether its transport opened
- * and whether `welcome` came. A link is used once; reconnecting makes a new one.
+ * One attempt on one transport, and what it showed: whether the transport opened and whether `welcome`
+ * came. A link is used once; reconnecting makes a new one.
  */
-export class Link {
+export interface Link {
+  readonly kind: TransportName;
+  /** The transport under the link opened (a WebSocket's `open`, an event stream's headers). */
+  readonly opened: boolean;
+  /** `welcome` arrived: the protocol round trip succeeded. */
+  readonly welcomed: boolean;
+  /** The id of the hello sent on this link. */
+  helloId: number;
+  /** How this link failed, read as an attempt before its welcome. */
+  readonly failure: WebSocketFailure;
+  /** Sends one frame. */
+  send(frame: object): void;
+  /** The welcome arrived: the time limit no longer applies. */
+  markWelcomed(): void;
+  /** Ends the link on purpose; `closed` is not reported. */
+  end(): void;
+  /** Cuts the link as dead (a liveness check failed); `closed` is reported. */
+  kill(): void;
+}
+
+/** One engine.io socket on one transport (websocket or polling, no upgrade). */
+export class EngineLink implements Link {
   readonly kind: TransportName;
   /** The transport under the socket opened (a WebSocket's `open` event). */
   opened = false;
@@ -37,8 +58,10 @@ export class Link {
   private ended = false;
   private readonly socket: Socket;
   private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly events: LinkEvents;
 
   constructor(options: LinkOptions, events: LinkEvents) {
+    this.events = events;
     this.kind = options.kind;
     this.socket = new Socket(options.url, {
       path: options.path,
@@ -68,7 +91,7 @@ export class Link {
 
   /** How this link failed, read as a WebSocket attempt. */
   get failure(): WebSocketFailure {
-    if (this.timedOut) return 'timeout';
+    if (this.timedOut) return this.opened ? 'silent' : 'timeout';
     return this.opened ? 'closed-early' : 'refused';
   }
 
@@ -90,6 +113,11 @@ export class Link {
     clearTimeout(this.timer);
     this.socket.off();
     this.socket.close();
+  }
+
+  kill(): void {
+    this.socket.close();
+    this.finish(this.events);
   }
 
   private finish(events: LinkEvents): void {

@@ -1,40 +1,83 @@
 import type { Demotion } from './demotion.js';
 
-/** What the application asks for: WebSocket with a verified fallback, or one transport only. */
-export type TransportMode = 'auto' | 'websocket' | 'polling';
+/** What the application asks for: the verified fallback order, or one transport only. */
+export type TransportMode = 'auto' | 'websocket' | 'sse' | 'polling';
 
-/** A transport as the client names it (engine.io's names). */
-export type TransportName = 'websocket' | 'polling';
+/** A transport as the client names it (the `transport` of `welcome`). */
+export type TransportName = 'websocket' | 'sse' | 'polling';
+
+/** The order `auto` tries transports in: each later one is used only when the earlier ones failed. */
+export const ORDER: readonly TransportName[] = ['websocket', 'sse', 'polling'];
+
+/** Why a transport was left out of a plan without being tried. */
+export type SkipReason = 'forced' | 'unavailable' | 'demoted';
 
 /** How the next connection is made. */
 export interface ConnectionPlan {
   /** The transport tried first. */
   first: TransportName;
-  /** Whether a failed WebSocket attempt falls back to long-polling on the spot. */
+  /** Every transport this attempt may try, in order; a failure before `welcome` moves to the next. */
+  steps: TransportName[];
+  /** Whether a failed first attempt falls back on the spot (more than one step). */
   fallback: boolean;
-  /** Why: `forced`, `no-websocket`, `demoted` or `auto`. */
+  /**
+   * Why the first step is what it is: `forced` (`?transport=`), `no-websocket` (the browser has none),
+   * `demoted` (WebSocket failed here recently), `auto` (WebSocket first).
+   */
   why: 'forced' | 'no-websocket' | 'demoted' | 'auto';
+  /** Transports left out, each with its reason. */
+  skipped: { transport: TransportName; reason: SkipReason }[];
+}
+
+/** What this browser can do. */
+export interface Abilities {
+  websocket: boolean;
+  eventSource: boolean;
+}
+
+/** Demotions in force, by transport. */
+export interface Demotions {
+  websocket?: Demotion | undefined;
+  sse?: Demotion | undefined;
 }
 
 /**
- * Reads `?transport=polling|websocket|auto` from a query string: the escape hatch for people behind
- * proxies that break WebSocket, which works without touching the application.
+ * Reads `?transport=polling|sse|websocket|auto` from a query string: the escape hatch for people behind
+ * proxies that break a transport, which works without touching the application.
  */
 export function modeFromQuery(search: string): TransportMode | undefined {
   const value = new URLSearchParams(search).get('transport');
   if (value === 'polling' || value === 'long-polling') return 'polling';
+  if (value === 'sse' || value === 'eventsource') return 'sse';
   if (value === 'websocket' || value === 'auto') return value;
   return undefined;
 }
 
-/** Chooses how to connect: the browser's abilities first, then a forced mode, then a remembered demotion. */
+/**
+ * Chooses how to connect: the browser's abilities first, then a forced mode, then remembered demotions.
+ * Long-polling is always the last step: it needs nothing but plain HTTP requests.
+ */
 export function planConnection(
   mode: TransportMode,
-  hasWebSocket: boolean,
-  demotion: Demotion | undefined,
+  abilities: Abilities,
+  demotions: Demotions,
 ): ConnectionPlan {
-  if (!hasWebSocket) return { first: 'polling', fallback: false, why: 'no-websocket' };
-  if (mode !== 'auto') return { first: mode, fallback: false, why: 'forced' };
-  if (demotion) return { first: 'polling', fallback: false, why: 'demoted' };
-  return { first: 'websocket', fallback: true, why: 'auto' };
+  const available = (t: TransportName) =>
+    t === 'websocket' ? abilities.websocket : t === 'sse' ? abilities.eventSource : true;
+  const steps: TransportName[] = [];
+  const skipped: ConnectionPlan['skipped'] = [];
+  for (const t of ORDER) {
+    if (mode !== 'auto' && t !== mode && !(t === 'polling' && !available(mode))) {
+      skipped.push({ transport: t, reason: 'forced' });
+    } else if (!available(t)) skipped.push({ transport: t, reason: 'unavailable' });
+    else if (mode === 'auto' && t !== 'polling' && demotions[t])
+      skipped.push({ transport: t, reason: 'demoted' });
+    else steps.push(t);
+  }
+  const first = steps[0] as TransportName;
+  let why: ConnectionPlan['why'] = 'auto';
+  if (!abilities.websocket && (mode === 'auto' || mode === 'websocket')) why = 'no-websocket';
+  else if (mode !== 'auto') why = 'forced';
+  else if (first !== 'websocket') why = 'demoted';
+  return { first, steps, fallback: steps.length > 1, why, skipped };
 }

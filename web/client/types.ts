@@ -1,5 +1,6 @@
 import type { BackoffOptions } from '../../src/client/backoff.js';
 import type { Demotion, KeyValueStore } from './demotion.js';
+import type { Diagnostics } from './diagnostics.js';
 import type { ConnectionPlan, TransportMode, TransportName } from './negotiate.js';
 import type { Outgoing } from './pending.js';
 import type {
@@ -28,14 +29,27 @@ export interface ConnectOptions {
   /** Token for the gateway's authentication hook. */
   token?: string;
   /**
-   * `auto` tries WebSocket and falls back to long-polling when it fails; `websocket` and `polling` use that
-   * transport only. The page's `?transport=` parameter wins over this option. @default 'auto'
+   * `auto` tries WebSocket, then SSE, then long-polling, each only when the one before failed;
+   * `websocket`, `sse` and `polling` use that transport only. The page's `?transport=` parameter wins over
+   * this option. @default 'auto'
    */
   transport?: TransportMode;
   /** The query string to read `?transport=` from; `false` ignores it. @default location.search */
   query?: string | false;
   /** Whether this environment has a WebSocket. @default typeof WebSocket === 'function' */
   hasWebSocket?: boolean;
+  /** Whether this environment has EventSource and fetch (for SSE). @default both are functions */
+  hasEventSource?: boolean;
+  /** SSE path on the gateway. @default '/sse/' */
+  ssePath?: string;
+  /** How long an `auto` SSE attempt may take to reach `welcome` before long-polling is used, ms. @default 8000 */
+  sseTimeoutMs?: number;
+  /** How long the browser's own SSE reconnect may take before the client reconnects itself, ms. @default 5000 */
+  sseReconnectMs?: number;
+  /** How long a liveness ping may take before the link counts as dead, ms. @default 1500 */
+  livenessTimeoutMs?: number;
+  /** How often a visible page checks its link with a ping, ms. @default 25000 */
+  heartbeatMs?: number;
   /** Where demotions are remembered. @default sessionStorage, or memory when there is none */
   storage?: KeyValueStore;
   /** How long a demotion to long-polling lasts before WebSocket is tried again, ms. @default 600000 */
@@ -88,6 +102,8 @@ export interface NegotiationInfo {
   demotion: Demotion | undefined;
   /** WebSocket failures recorded in a row. */
   failures: number;
+  /** The same for SSE. */
+  sse: { demotion: Demotion | undefined; failures: number };
 }
 
 /** Events of a client, with their payloads. */
@@ -114,8 +130,8 @@ export interface ClientEvents {
   outgoing: OutgoingUpdate;
   /** The nick the server granted changed. */
   nick: string;
-  /** WebSocket was demoted to long-polling. */
-  demoted: Demotion;
+  /** WebSocket or SSE was demoted (the next transport in the order is used until it expires). */
+  demoted: Demotion & { transport: TransportName };
   /** An error the server sent that answers no request of this client. */
   error: ClientError;
   /** The server is closing the connection on purpose. */
@@ -172,6 +188,13 @@ export interface SwitchboardClient {
   setTransportMode(mode: TransportMode): void;
   /** Listens to an event; returns the function that stops listening. */
   on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): () => void;
+  /** Everything about this connection a bug report needs: attempts, reasons, round trips, caps, cursors. */
+  diagnostics(): Diagnostics;
+  /**
+   * Checks the link at once with a ping (and reconnects and resumes if it is dead). The client does this by
+   * itself on `visibilitychange` to visible, `online`, `pageshow` from the back-forward cache and `resume`.
+   */
+  checkNow(why: string): void;
   /** Closes the connection for good. */
   close(): void;
 }

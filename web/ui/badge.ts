@@ -2,7 +2,8 @@ import type { ConnectionState, NegotiationInfo, TransportName } from '../client/
 
 /** What the badge shows: the transport when open, the state otherwise. */
 export function badgeText(state: ConnectionState, transport: TransportName | undefined): string {
-  if (state === 'open') return transport === 'websocket' ? 'WebSocket' : 'long-polling';
+  if (state === 'open')
+    return transport === 'websocket' ? 'WebSocket' : transport === 'sse' ? 'SSE' : 'long-polling';
   if (state === 'reconnecting') return 'reconnecting…';
   if (state === 'connecting') return 'connecting…';
   return 'offline';
@@ -15,6 +16,10 @@ export function badgeTitle(info: NegotiationInfo): string {
   if (info.demotion) {
     const until = new Date(info.demotion.until).toLocaleTimeString();
     parts.push(`WebSocket demoted (${info.demotion.reason}) until ${until}`);
+  }
+  if (info.sse.demotion) {
+    const until = new Date(info.sse.demotion.until).toLocaleTimeString();
+    parts.push(`SSE demoted (${info.sse.demotion.reason}) until ${until}`);
   }
   return parts.join('; ');
 }

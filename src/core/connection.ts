@@ -1,3 +1,5 @@
+import type { Handshake } from '../ports/admission.js';
+
 /**
  * The Connection port: what a transport gives the hub for each client. The hub hands it encoded frames;
  * the transport puts them on its wire. It never sees rooms or sessions.
@@ -19,4 +21,6 @@ export interface ConnectionInfo {
   origin?: string | undefined;
   /** The remote address, for logs. */
   remoteAddress?: string | undefined;
+  /** The handshake request (headers, query), for authentication to find a token in; dropped after hello. */
+  handshake?: Handshake | undefined;
 }

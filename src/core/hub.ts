@@ -1,8 +1,10 @@
 import type { Bus, BusEvent } from '../bus/bus.js';
 import type { History, StoredMessage } from '../history/history.js';
+import type { Authenticate, Identity } from '../ports/admission.js';
 import { encode } from '../protocol/encode.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
+import { ExpiryQueue } from './auth-state.js';
 import type { Connection, ConnectionInfo } from './connection.js';
 import { NickRegistry } from './nicks.js';
 import { PackMemo } from './outbox.js';
@@ -21,13 +23,6 @@ export interface HubLimits {
   maxBufferBytes: number;
 }
 
-/** What a hello asks of the authentication hook. */
-export interface AuthRequest {
-  token: string | undefined;
-  ns: string;
-  nick: string | undefined;
-}
-
 /** Everything the hub needs from outside; all I/O and time come in here. */
 export interface HubOptions {
   history: History;
@@ -41,8 +36,8 @@ export interface HubOptions {
   limits: HubLimits;
   /** Origins allowed to connect; empty allows every origin (and connections without one always pass). */
   allowedOrigins?: readonly string[];
-  /** Decides whether a hello may open a session; when absent every hello may. */
-  authenticate?: (request: AuthRequest) => boolean | Promise<boolean>;
+  /** Decides who a hello (or a refresh) is; when absent every hello may open a session, without identity. */
+  authenticate?: Authenticate;
   /** Told about failures that are the server's fault (handler bugs, backend errors). */
   onError?: (error: unknown, context: string) => void;
 }
@@ -80,6 +75,8 @@ export class Hub {
   private readonly namespaces = new Map<string, Namespace>();
   private dirty: Session[] = [];
   private flushScheduled = false;
+  /** Sessions whose identity has an expiry, by that expiry; `expire(now)` ends the due ones. */
+  private readonly expiries = new ExpiryQueue<Session>();
 
   constructor(readonly options: HubOptions) {
     options.bus.subscribe((event) => this.onBus(event));
@@ -88,6 +85,7 @@ export class Hub {
   /** Opens a session for a new connection; the transport feeds it frames and tells it when the wire closes. */
   open(conn: Connection, info: ConnectionInfo = {}): Session {
     const session = new Session(this, conn);
+    session.handshake = info.handshake;
     this.sessions.add(session);
     const allowed = this.options.allowedOrigins ?? [];
     if (info.origin !== undefined && allowed.length > 0 && !allowed.includes(info.origin)) {
@@ -107,6 +105,29 @@ export class Hub {
       }
     }
     this.flush();
+  }
+
+  /** Gives a session its (new) identity, and so its expiry. */
+  identify(session: Session, identity: Identity): void {
+    session.identity = identity;
+    if (identity.expiresAt === undefined) this.expiries.delete(session);
+    else this.expiries.set(session, identity.expiresAt);
+  }
+
+  /**
+   * Ends with `bye token_expired` every session whose identity expired at `now` (ms) without a refresh.
+   * The hub has no timer: the server calls this from one timer for all sessions. Returns how many ended.
+   */
+  expire(now: number): number {
+    const due = this.expiries.due(now);
+    for (const session of due) {
+      try {
+        session.bye('token_expired', 'Your token expired without a refresh.');
+      } catch (error) {
+        this.options.onError?.(error, 'expire');
+      }
+    }
+    return due.length;
   }
 
   /** How many namespaces, rooms and sessions this node holds now. */
@@ -187,6 +208,7 @@ export class Hub {
   /** Forgets a closed session, and its namespace once nothing is left in it. */
   forget(session: Session): void {
     this.sessions.delete(session);
+    this.expiries.delete(session);
     const ns = session.ns;
     if (ns && ns.sessions.size === 0 && ns.rooms.size === 0 && this.namespaces.get(ns.name) === ns) {
       this.namespaces.delete(ns.name);

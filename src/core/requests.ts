@@ -1,8 +1,10 @@
 import type { RoomInfo, StoredMessage } from '../history/history.js';
+import type { Authenticate, AuthResult, Identity } from '../ports/admission.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
 import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
 import type { ClientFrame, ClientFrameType, HelloFrame, ResumedRoom } from '../protocol/schemas.js';
+import { allowsRoom, forbiddenRoom, refreshed, refusalError } from './auth-state.js';
 import { SUPPORTED_CAPS } from './hub.js';
 import type { Membership, Session } from './session.js';
 import { toWire } from './wire.js';
@@ -61,31 +63,24 @@ function hello(s: Session, frame: HelloFrame): Promise<void> {
 }
 
 async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<void> {
-  const { authenticate } = s.hub.options;
   const requested = typeof frame.nick === 'string' ? frame.nick : undefined;
-  if (authenticate) {
+  if (s.hub.options.authenticate) {
     s.welcoming();
-    let allowed: boolean;
-    try {
-      allowed = await authenticate({ token: frame.token, ns: nsName, nick: requested });
-    } catch (error) {
-      s.fail(error, frame.id, 'authenticate');
-      s.bye('kicked', 'Authentication failed.');
-      return;
-    }
-    if (s.isClosed) return;
-    if (!allowed) {
-      s.refuse(new ProtocolError('unauthorized', 'The token was missing or refused.'), frame.id);
-      return;
-    }
+    const identity = await authenticateHello(s, frame, nsName, requested);
+    if (!identity) return;
+    s.hub.identify(s, identity);
   }
   const ns = s.hub.namespace(nsName);
   const wanted = frame.resume?.session;
-  s.id = wanted !== undefined && SESSION_ID_RE.test(wanted) ? wanted : s.hub.options.newId('s');
+  const held = wanted === undefined ? undefined : ns.sessions.get(wanted);
+  // A session id is taken over only by the same subject: another identity gets a session of its own.
+  const mayResume = !held || held.identity?.subject === s.identity?.subject;
+  s.id = wanted !== undefined && SESSION_ID_RE.test(wanted) && mayResume ? wanted : s.hub.options.newId('s');
   ns.sessions.get(s.id)?.bye('kicked', 'This session was resumed on another connection.');
   ns.sessions.set(s.id, s);
   s.ns = ns;
-  s.nick = ns.nicks.claim(requested);
+  // An identity's nick is the nick: what hello asks for is ignored.
+  s.nick = ns.nicks.claim(s.identity?.nick ?? requested);
   const caps = (frame.caps ?? []).filter((c, i, all) => SUPPORTED_CAPS.includes(c) && all.indexOf(c) === i);
   s.batch = caps.includes('batch');
   const { maxFrameBytes, ratePerSec } = s.hub.options.limits;
@@ -98,6 +93,7 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
     transport: s.transport,
     limits: { maxFrameBytes, ratePerSec },
     ...(frame.caps ? { caps } : {}),
+    ...(s.identity?.expiresAt === undefined ? {} : { expiresAt: s.identity.expiresAt }),
   });
   const resuming = frame.resume?.rooms ? resume(s, frame.resume.rooms) : undefined;
   s.open();
@@ -109,6 +105,35 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
   s.ack(frame.id, { session: s.id, nick: s.nick });
 }
 
+/** Runs the auth hook for a hello (resumes too: recovery skips nothing); undefined when it refused and closed. */
+async function authenticateHello(
+  s: Session,
+  frame: HelloFrame,
+  nsName: string,
+  nick: string | undefined,
+): Promise<Identity | undefined> {
+  const authenticate = s.hub.options.authenticate as Authenticate;
+  const handshake = s.handshake;
+  s.handshake = undefined;
+  let result: AuthResult;
+  try {
+    result = await authenticate({ handshake, token: frame.token, ns: nsName, nick });
+  } catch (error) {
+    s.fail(error, frame.id, 'authenticate');
+    s.bye('kicked', 'Authentication failed.');
+    return undefined;
+  }
+  if (s.isClosed) return undefined;
+  if (!result.ok) {
+    const error = refusalError(result);
+    s.error(error.code, error.message, frame.id);
+    // token_expired tells a client to get a new token before it reconnects.
+    s.bye(error.code === 'token_expired' ? 'token_expired' : 'kicked', error.message);
+    return undefined;
+  }
+  return result.identity;
+}
+
 /** Rejoins the rooms of a resume: memberships are taken at once, then each room replays what was missed. */
 function resume(
   s: Session,
@@ -117,12 +142,18 @@ function resume(
   const ns = nsOf(s);
   // The hello frame's size bounds how many rooms a resume can name; a bad name is told, not dropped silently.
   const entries = Object.entries(wanted).filter(([room]) => {
-    if (isValidRoom(room)) return true;
-    s.error(
-      'invalid_room',
-      `Room "${room.slice(0, 80)}" in resume is not a valid room name; it was not resumed.`,
-    );
-    return false;
+    if (!isValidRoom(room)) {
+      s.error(
+        'invalid_room',
+        `Room "${room.slice(0, 80)}" in resume is not a valid room name; it was not resumed.`,
+      );
+      return false;
+    }
+    if (!allowsRoom(s.identity, room)) {
+      s.error('forbidden_room', `${forbiddenRoom(room).message} It was not resumed.`);
+      return false;
+    }
+    return true;
   });
   const pending = entries.map(([room, from]) => {
     const membership = enter(s, room);
@@ -174,6 +205,7 @@ function sendMessages(s: Session, messages: StoredMessage[]): void {
 
 function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promise<void> {
   checkRoom(frame.room);
+  if (!allowsRoom(s.identity, frame.room)) throw forbiddenRoom(frame.room);
   const existing = s.rooms.get(frame.room);
   return admit(s, frame, existing, existing ?? enter(s, frame.room));
 }
@@ -273,7 +305,8 @@ function nick(s: Session, frame: Extract<ClientFrame, { type: 'nick' }>): void {
   const wanted = normalizeNick(frame.nick);
   if (wanted === undefined)
     throw new ProtocolError('invalid_nick', 'Nicks are 1 to 32 printable characters.');
-  if (wanted === s.nick) {
+  // A nick fixed by the identity stays: the ack grants the one the session has.
+  if (wanted === s.nick || s.identity?.nick !== undefined) {
     s.ack(frame.id, { nick: s.nick });
     return;
   }
@@ -313,6 +346,36 @@ function ping(s: Session, frame: Extract<ClientFrame, { type: 'ping' }>): void {
   s.ack(frame.id, { serverTime: s.hub.options.clock() });
 }
 
+function refresh(s: Session, frame: Extract<ClientFrame, { type: 'refresh' }>): Promise<void> {
+  const { authenticate } = s.hub.options;
+  if (!authenticate || !s.identity)
+    throw new ProtocolError(
+      'unauthorized',
+      'This server does not authenticate; there is nothing to refresh.',
+    );
+  return reauthenticate(s, frame, authenticate);
+}
+
+async function reauthenticate(
+  s: Session,
+  frame: Extract<ClientFrame, { type: 'refresh' }>,
+  authenticate: Authenticate,
+): Promise<void> {
+  const ns = nsOf(s);
+  const result = await authenticate({ handshake: undefined, token: frame.token, ns: ns.name, nick: s.nick });
+  if (s.isClosed) return;
+  const next = refreshed(s.identity, result);
+  // A refused refresh leaves the old identity in place: the session still ends at its old expiry.
+  if (next instanceof ProtocolError) throw next;
+  s.hub.identify(s, next);
+  for (const room of [...s.rooms.keys()]) {
+    if (allowsRoom(next, room)) continue;
+    s.leaveRoom(room);
+    s.error('forbidden_room', `${forbiddenRoom(room).message} The refreshed token dropped it; you left it.`);
+  }
+  s.ack(frame.id, next.expiresAt === undefined ? {} : { expiresAt: next.expiresAt });
+}
+
 /** The request handlers, by frame type. */
 export const handlers: { [K in ClientFrameType]: Handler<K> } = {
   hello,
@@ -324,4 +387,5 @@ export const handlers: { [K in ClientFrameType]: Handler<K> } = {
   who,
   history,
   ping,
+  refresh,
 };

@@ -1,4 +1,5 @@
 import type { StoredMessage } from '../history/history.js';
+import type { Handshake, Identity } from '../ports/admission.js';
 import { encode } from '../protocol/encode.js';
 import { type ByeCode, type ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { parseFrame } from '../protocol/parse.js';
@@ -37,6 +38,10 @@ export class Session {
   transport: string;
   batch = false;
   readonly rooms = new Map<string, Membership>();
+  /** Who authentication said this is; set by hello and refresh (Hub.identify), absent without an auth hook. */
+  identity: Identity | undefined;
+  /** The handshake, kept only until hello has been authenticated (a token may be in it). */
+  handshake: Handshake | undefined;
   /** Set by the hub while this session waits in its flush list. */
   dirty = false;
   private phase: Phase = 'greeting';

@@ -12,7 +12,9 @@ export const ERROR_CODES = {
   not_in_room: 'The request names a room this connection has not joined.',
   frame_too_large: 'The frame is larger than the maximum frame size.',
   rate_limited: 'Too many frames: the connection is over its rate limit.',
-  unauthorized: 'The token in hello was missing or refused.',
+  unauthorized: 'The token in hello or refresh was missing or refused, or a refresh named another subject.',
+  token_expired: 'The token has expired; get a new one and refresh, or reconnect with it.',
+  forbidden_room: 'The identity of this connection does not allow that room.',
   forbidden_origin: 'The Origin of this connection is not allowed.',
   history_unavailable: 'The message history could not be read or written.',
   internal: 'The server failed while handling the request.',
@@ -26,6 +28,7 @@ export const BYE_CODES = {
   shutdown: 'The server is shutting down.',
   slow_consumer: 'The connection did not read fast enough and its send buffer overflowed.',
   rate_limited: 'The connection kept sending past its rate limit.',
+  token_expired: 'The identity of the connection expired without a refresh.',
   kicked:
     'The server closed the connection (repeated bad frames, refused hello, or the session resumed elsewhere).',
 } as const;

@@ -54,6 +54,8 @@ export const HistoryFrame = request('history', {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.historyMax })),
 });
 export const PingFrame = request('ping', {});
+/** A new token for the live connection's identity (same subject); acked with the new `expiresAt`. */
+export const RefreshFrame = request('refresh', { token: Type.String({ minLength: 1, maxLength: 4096 }) });
 
 /** Client-to-server frames by type. */
 export const CLIENT_FRAMES = {
@@ -66,6 +68,7 @@ export const CLIENT_FRAMES = {
   who: WhoFrame,
   history: HistoryFrame,
   ping: PingFrame,
+  refresh: RefreshFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;
@@ -101,6 +104,8 @@ export const WelcomeFrame = Type.Object({
   transport: Type.String(),
   limits: Limits,
   caps: Type.Optional(Type.Array(Type.String())),
+  /** When the identity expires (ms since the epoch) unless a `refresh` comes first. */
+  expiresAt: Type.Optional(Type.Integer()),
 });
 export const MessageFrame = Type.Composite([Type.Object({ type: Type.Literal('message') }), ChatMessage]);
 export const PresenceFrame = Type.Object({

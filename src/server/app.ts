@@ -5,11 +5,13 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import fp from 'fastify-plugin';
 import { TRANSPORTS } from '../../transports/index.js';
+import { createTokenVerifier } from '../auth/verifier.js';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local.js';
-import { type AuthRequest, Hub } from '../core/hub.js';
+import { Hub } from '../core/hub.js';
 import type { History } from '../history/history.js';
 import { MemoryHistory } from '../history/memory.js';
+import type { Authenticate } from '../ports/admission.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
@@ -24,8 +26,12 @@ export interface SwitchboardOptions {
   history?: History;
   /** Bus backend; LocalBus when absent. */
   bus?: Bus;
-  /** Decides whether a hello's token may open a session. */
-  authenticate?: (request: AuthRequest) => boolean | Promise<boolean>;
+  /**
+   * Decides who a hello (and a refresh) is: an identity, which can fix the nick, the rooms and the expiry,
+   * or a refusal. Without it, `config.authSecret` enables the built-in HS256 token verifier; with neither,
+   * every hello may open a session.
+   */
+  authenticate?: Authenticate;
   /** Serve the chat page from web/. @default true */
   serveWeb?: boolean;
 }
@@ -45,11 +51,22 @@ function packageRoot(): string {
 
 const WEB_ROOT = join(packageRoot(), 'web', 'public');
 
+/** How often expired identities are looked for: a session outlives its token by at most this, ms. */
+const EXPIRY_SWEEP_MS = 500;
+
+/** The Authenticate the server uses: the plugin's own, else the built-in verifier when AUTH_SECRET is set. */
+function authenticationOf(options: SwitchboardOptions): Authenticate | undefined {
+  if (options.authenticate) return options.authenticate;
+  const secret = options.config.authSecret;
+  return secret === undefined ? undefined : createTokenVerifier({ secret, clock: Date.now });
+}
+
 /** The gateway: hub, transports, REST API, page; closes every connection on shutdown. */
 const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   const { config } = options;
   const history = options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch });
   const bus = options.bus ?? new LocalBus();
+  const authenticate = authenticationOf(options);
   const hub = new Hub({
     history,
     bus,
@@ -58,7 +75,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     newId,
     limits: config,
     allowedOrigins: config.allowedOrigins,
-    ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    ...(authenticate ? { authenticate } : {}),
     onError: (error, context) => app.log.error({ err: error, context }, 'switchboard error'),
   });
   const transports = config.transports.map((name) => {
@@ -86,7 +103,12 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   registerRoutes(app, hub, config);
   if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });
 
+  // One timer for every session's expiry; the hub keeps them in deadline order.
+  const sweep = authenticate ? setInterval(() => hub.expire(Date.now()), EXPIRY_SWEEP_MS) : undefined;
+  sweep?.unref();
+
   app.addHook('preClose', async () => {
+    clearInterval(sweep);
     hub.shutdown();
     await Promise.all(transports.map((t) => t.stop()));
   });

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { MIN_SECRET_BYTES } from '../auth/claims.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -25,6 +26,11 @@ export const ConfigSchema = Type.Object({
   maxBufferBytes: Type.Integer({ minimum: 65536, default: 4 * 1024 * 1024 }),
   /** Bearer token that enables POST /api/rooms/:room/messages; unset disables it. */
   apiToken: Type.Optional(Type.String({ minLength: 8 })),
+  /**
+   * HMAC key (at least 32 bytes) of the built-in token verifier: set, every hello needs a valid HS256 JWT
+   * (docs/security.md, "Authentication"); unset, no authentication unless a plugin passes its own.
+   */
+  authSecret: Type.Optional(Type.String()),
   /** Log level. */
   logLevel: Type.Union(
     LOG_LEVELS.map((l) => Type.Literal(l)),
@@ -157,6 +163,15 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration ${given}: ${first.message.toLowerCase()}.`);
   }
   const result = withDefaults as Config;
+  // Checked here, not by the schema, so that the one-line error never prints the secret itself.
+  if (result.authSecret !== undefined) {
+    const bytes = Buffer.byteLength(result.authSecret, 'utf8');
+    if (bytes < MIN_SECRET_BYTES) {
+      throw new ConfigError(
+        `Invalid configuration AUTH_SECRET: it must be at least ${MIN_SECRET_BYTES} bytes for HS256, got ${bytes}.`,
+      );
+    }
+  }
   // An idle long-poll moves no bytes until the next ping: a shorter idle timeout would cut every one.
   if (result.connectionTimeoutMs !== 0 && result.connectionTimeoutMs <= result.pingIntervalMs) {
     throw new ConfigError(

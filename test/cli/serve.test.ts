@@ -47,6 +47,7 @@ describe('switchboard serve (the built CLI, as npm start runs it)', () => {
       [{}, ['--max-frame-bytes', '12'], '--max-frame-bytes=12'],
       [{ TRANSPORTS: 'engineio,carrier-pigeon' }, [], 'carrier-pigeon'],
       [{}, ['--bogus', '1'], '--bogus'],
+      [{ AUTH_SECRET: 'short-secret' }, [], 'AUTH_SECRET: it must be at least 32 bytes'],
     ] as const) {
       const child = spawn(process.execPath, [MAIN, 'serve', ...args], {
         env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', ...env },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { signToken } from '../../src/auth/sign.js';
 import { ERROR_CODES } from '../../src/protocol/errors.js';
 import type { SwitchboardOptions } from '../../src/server/app.js';
 import type { Config } from '../../src/server/config.js';
@@ -151,7 +152,15 @@ export function describeConformance(dial: Dialer): void {
     });
 
     it('refuses a hello whose token the authenticate hook rejects (unauthorized)', async () => {
-      await using server = await serve({}, { authenticate: ({ token }) => token === 'letmein' });
+      await using server = await serve(
+        {},
+        {
+          authenticate: ({ token }) =>
+            token === 'letmein'
+              ? { ok: true, identity: { subject: 'ok' } }
+              : { ok: false, code: 'unauthorized', message: 'No.' },
+        },
+      );
       const good = await dial.connect(server);
       expect(await good.hello({ nick: 'ok', token: 'letmein' })).toMatchObject({ type: 'welcome' });
       const refused = await dial.connect(server);
@@ -164,6 +173,26 @@ export function describeConformance(dial: Dialer): void {
         serverTime: expect.any(Number),
       });
       good.close();
+    });
+
+    it('with AUTH_SECRET: an expired token is token_expired, a room outside the token is forbidden_room', async () => {
+      const secret = 'conformance-secret-of-32-bytes-or-more';
+      await using server = await serve({ authSecret: secret });
+      const exp = Math.floor(Date.now() / 1000) + 600;
+      const c = await dial.connect(server);
+      const welcome = await c.hello({
+        nick: 'x',
+        token: await signToken(secret, { sub: 'u', nick: 'ann', exp, rooms: ['lobby'] }),
+      });
+      expect(welcome).toMatchObject({ nick: 'ann', expiresAt: exp * 1000 });
+      expectError(await c.request({ type: 'join', room: 'vault' }), 'forbidden_room');
+      const late = await dial.connect(server);
+      late.send({ type: 'hello', id: 1, token: await signToken(secret, { sub: 'u', exp: exp - 1200 }) });
+      expectError(await late.next('error'), 'token_expired');
+      expect(await late.next('bye')).toMatchObject({ code: 'token_expired' });
+      await late.waitClosed();
+      expect(await c.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
+      c.close();
     });
 
     it(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { signToken } from '../../src/auth/sign.js';
 import type { History } from '../../src/history/history.js';
 import { MemoryHistory } from '../../src/history/memory.js';
 import { ERROR_CODES } from '../../src/protocol/errors.js';
@@ -72,7 +73,9 @@ describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s
       {
         authenticate: ({ token }) => {
           if (token === 'boom') throw new Error('auth backend down');
-          return token === 'letmein';
+          return token === 'letmein'
+            ? { ok: true, identity: { subject: 'ok' } }
+            : { ok: false, code: 'unauthorized', message: 'No.' };
         },
       },
     );
@@ -89,6 +92,19 @@ describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s
     await broken.waitClosed();
     expect(await good.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
     good.close();
+  });
+
+  it('with AUTH_SECRET: token_expired for an expired refresh, forbidden_room outside the token', async () => {
+    const secret = 'errors-test-secret-of-32-bytes-or-more';
+    await using server = await startServer({ authSecret: secret });
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const c = await connectEngine(server.url, kind);
+    await c.hello({ token: await signToken(secret, { sub: 'u', exp, rooms: ['lobby'] }) });
+    expectError(await c.request({ type: 'join', room: 'vault' }), 'forbidden_room');
+    const stale = await signToken(secret, { sub: 'u', exp: exp - 1200 });
+    expectError(await c.request({ type: 'refresh', token: stale }), 'token_expired');
+    expect(await c.request({ type: 'join', room: 'lobby' })).toMatchObject({ type: 'ack' });
+    c.close();
   });
 
   it('refuses a connection from an Origin that is not allowed', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AuthResult } from '../../src/ports/admission.js';
 import { MemoryStore } from '../../web/client/demotion.js';
 import type {
   ClientError,
@@ -47,8 +48,8 @@ afterEach(async () => {
 
 describe('web client in Node against the gateway', () => {
   it('counts as open only after the hello/welcome round trip, over WebSocket, with batch granted', async () => {
-    let release: (allowed: boolean) => void = () => undefined;
-    const held = new Promise<boolean>((resolve) => {
+    let release: (result: AuthResult) => void = () => undefined;
+    const held = new Promise<AuthResult>((resolve) => {
       release = resolve;
     });
     const server = await serve({}, { authenticate: () => held });
@@ -58,7 +59,7 @@ describe('web client in Node against the gateway', () => {
     // The socket is up (the server has the connection) but the welcome is held back by the auth hook.
     await vi.waitFor(() => expect(server.app.switchboard.hub.sessions.size).toBe(1));
     expect(c.state).toBe('connecting');
-    release(true);
+    release({ ok: true, identity: { subject: 'ann' } });
     await waitOpen(c);
     expect(c.transport).toBe('websocket');
     expect(welcomes).toMatchObject([{ nick: 'ann', transport: 'websocket', caps: ['batch'] }]);

@@ -50,6 +50,15 @@ describe('configuration', () => {
     expect(loadConfig({ CONNECTION_TIMEOUT_MS: '0' }).connectionTimeoutMs).toBe(0);
   });
 
+  it('refuses an AUTH_SECRET under 32 bytes without printing it, and counts bytes, not characters', () => {
+    expect(() => loadConfig({ AUTH_SECRET: 'hunter2-hunter2' })).toThrow(
+      'Invalid configuration AUTH_SECRET: it must be at least 32 bytes for HS256, got 15.',
+    );
+    expect(() => loadConfig({ AUTH_SECRET: 'hunter2-hunter2' })).not.toThrow(/hunter2/);
+    // Eleven three-byte characters are 33 bytes.
+    expect(loadConfig({ AUTH_SECRET: '€'.repeat(11) }).authSecret).toBe('€'.repeat(11));
+  });
+
   it('documents every setting in docs/configuration.md', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     for (const key of Object.keys(ConfigSchema.properties)) {

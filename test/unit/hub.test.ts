@@ -353,7 +353,7 @@ describe('Hub bounds', () => {
   it('bounds the frames held behind a hello that is still being authenticated', async () => {
     const t = testHub({
       limits: { maxFrameBytes: 65536, ratePerSec: 0, rateBurst: 0, maxBufferBytes: 1 << 20 },
-      authenticate: () => new Promise<boolean>(() => {}),
+      authenticate: () => new Promise<never>(() => {}),
     });
     const c = t.connect();
     c.send({ type: 'hello', token: 'slow' });

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
+import { requestHandshake } from '../request-handshake.js';
 import { EngineConnection } from './connection.js';
 
 /** How long a shutdown waits for polling clients to collect their `bye`. */
@@ -67,6 +68,7 @@ export function engineioTransport(): Transport {
         const session = hub.open(new EngineConnection(socket), {
           origin: socket.request.headers.origin,
           remoteAddress: socket.remoteAddress,
+          handshake: requestHandshake('engineio', socket.request),
         });
         // engine.io keeps the handshake request only for its users; this transport has read what it needs,
         // and an idle connection need not hold its headers.

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../../src/core/hub.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { requestHandshake } from '../request-handshake.js';
 import { RawWsConnection } from './connection.js';
 import { refuseUpgrade, SUBPROTOCOL_V1, selectSubprotocol } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
@@ -43,6 +44,7 @@ function accept(hub: Hub, ws: WebSocket, req: IncomingMessage, socket: Duplex, h
   const session = hub.open(new RawWsConnection(ws, socket), {
     origin: req.headers.origin,
     remoteAddress: req.socket.remoteAddress,
+    handshake: requestHandshake('rawws', req),
   });
   heartbeat.watch(ws);
   ws.on('message', (data, isBinary) => {

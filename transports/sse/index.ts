@@ -3,6 +3,7 @@ import type { Session } from '../../src/core/session.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { newId } from '../../src/server/ids.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { requestHandshake } from '../request-handshake.js';
 import { SseConnection, type StreamLimits } from './connection.js';
 import { parseCursor, splitFrames } from './events.js';
 import { readBody, replyError } from './http.js';
@@ -84,6 +85,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
         entry.session = hub.open(conn, {
           origin: req.headers.origin,
           remoteAddress: req.socket.remoteAddress,
+          handshake: requestHandshake('sse', req),
         });
         // The hub may have refused it on the spot (bye written, connection closed) before it had a session.
         if (conn.ended) entry.session.closed();

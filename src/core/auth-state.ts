@@ -27,7 +27,9 @@ export function isExpired(identity: Identity | undefined, now: number): boolean 
 
 /** A refusal of authentication as a protocol error; a code outside the registry becomes `unauthorized`. */
 export function refusalError(result: Extract<AuthResult, { ok: false }>): ProtocolError {
-  const code: ErrorCode = result.code in ERROR_CODES ? (result.code as ErrorCode) : 'unauthorized';
+  const code: ErrorCode = Object.hasOwn(ERROR_CODES, result.code)
+    ? (result.code as ErrorCode)
+    : 'unauthorized';
   return new ProtocolError(code, result.message || ERROR_CODES[code]);
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import type { Frame } from './render.js';
+import { type GetToken, TokenRefresher } from './token-refresh.js';
 import type { Wire } from './wire.js';
 
 /** Where a client is: dialing for the first time, chatting, between connections, or done for good. */
@@ -37,6 +38,12 @@ export interface ChatClientOptions {
   nick?: string;
   /** Sent in hello, for servers with an authentication hook. */
   token?: string;
+  /**
+   * Gives a new token: with it the identity is refreshed on the live connection before it expires, a token
+   * is fetched before the first hello when `token` is absent, and after `bye token_expired` a new one is
+   * fetched before reconnecting.
+   */
+  getToken?: GetToken;
   /** Reconnect delays; what is left out comes from CHAT_BACKOFF. */
   retry?: Partial<BackoffOptions>;
 }
@@ -78,9 +85,33 @@ export class ChatClient {
   private lastBye: string | undefined;
   private readonly cidPrefix = randomBytes(6).toString('base64url');
   private cids = 0;
+  private token: string | undefined;
+  /** The token is spent (or there is none yet): the next attempt asks getToken first. */
+  private needToken: boolean;
+  private readonly refresher: TokenRefresher | undefined;
 
   constructor(private readonly options: ChatClientOptions) {
     this.nick = options.nick;
+    this.token = options.token;
+    this.needToken = options.token === undefined && options.getToken !== undefined;
+    const getToken = options.getToken;
+    this.refresher = getToken
+      ? new TokenRefresher({
+          getToken: async () => {
+            this.token = await getToken();
+            return this.token;
+          },
+          refresh: async (token) => {
+            const ack = await this.request({ type: 'refresh', token });
+            return typeof ack.expiresAt === 'number' ? ack.expiresAt : undefined;
+          },
+          failed: (error) =>
+            this.emit({
+              type: 'frame',
+              frame: { type: 'error', code: 'token_refresh', message: String(error) },
+            }),
+        })
+      : undefined;
   }
 
   /** Listens to state changes and server frames; returns the function that stops listening. */
@@ -145,6 +176,7 @@ export class ChatClient {
   close(reason = 'closed by the client'): void {
     if (this.state === 'closed') return;
     clearTimeout(this.timer);
+    this.refresher?.stop();
     const wire = this.wire;
     this.wire = undefined;
     this.setState('closed', reason);
@@ -159,6 +191,10 @@ export class ChatClient {
   private async connect(): Promise<void> {
     let wire: Wire;
     try {
+      if (this.needToken && this.options.getToken) {
+        this.token = await this.options.getToken();
+        this.needToken = false;
+      }
       wire = await this.options.dial();
     } catch (error) {
       this.retry(error instanceof Error ? error.message : String(error));
@@ -181,7 +217,7 @@ export class ChatClient {
         id: this.helloId,
         caps: ['batch'],
         ...(this.nick === undefined ? {} : { nick: this.nick }),
-        ...(this.options.token === undefined ? {} : { token: this.options.token }),
+        ...(this.token === undefined ? {} : { token: this.token }),
         ...(this.session === undefined ? {} : { resume: { session: this.session, rooms } }),
       }),
     );
@@ -190,6 +226,7 @@ export class ChatClient {
   private onWireClosed(wire: Wire): void {
     if (this.wire !== wire) return;
     this.wire = undefined;
+    this.refresher?.stop();
     if (this.state === 'closed') return;
     // Unanswered requests go out again after the resume, in their order, before newer ones.
     this.queue = [...[...this.inflight.values()].sort((a, b) => a.id - b.id), ...this.queue];
@@ -262,6 +299,7 @@ export class ChatClient {
     const room = typeof frame.room === 'string' ? this.rooms.get(frame.room) : undefined;
     switch (frame.type) {
       case 'welcome':
+        this.refresher?.schedule(typeof frame.expiresAt === 'number' ? frame.expiresAt : undefined);
         this.session = String(frame.session);
         this.nick = String(frame.nick);
         this.transport = String(frame.transport);
@@ -295,6 +333,10 @@ export class ChatClient {
         return true;
       case 'bye':
         this.lastBye = String(frame.code);
+        if (this.lastBye === 'token_expired' && this.options.getToken) {
+          this.needToken = true;
+          this.attempt = 0;
+        }
         return true;
       default:
         return true;
@@ -303,6 +345,8 @@ export class ChatClient {
 
   private helloAnswered(frame: Frame): void {
     if (frame.type === 'error') {
+      // A spent token is no reason to give up when a new one can be had: the bye that follows reconnects.
+      if (frame.code === 'token_expired' && this.options.getToken) return;
       this.close(`hello refused: ${String(frame.code)}: ${String(frame.message)}`);
       return;
     }

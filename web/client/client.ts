@@ -1,4 +1,5 @@
 import { type BackoffOptions, backoffDelay } from '../../src/client/backoff.js';
+import { type GetToken, TokenRefresher } from '../../src/client/token-refresh.js';
 import { RoomCursors } from './cursors.js';
 import { DemotionMemory, type KeyValueStore, type LinkFailure, MemoryStore } from './demotion.js';
 import { Attempts, type Diagnostics } from './diagnostics.js';
@@ -98,6 +99,11 @@ class Client implements SwitchboardClient {
   private readonly removers: (() => void)[] = [];
   /** The delay of the next reconnect instead of the backoff's (0 after a failed liveness check). */
   private backoffOverride: number | undefined;
+  /** The token hello carries: the option's, then each one getToken gave. */
+  private token: string | undefined;
+  /** Set when the token is known to be spent: the next attempt asks getToken first. */
+  private needToken: boolean;
+  private readonly refresher: TokenRefresher | undefined;
 
   constructor(private readonly options: ConnectOptions) {
     const origin = typeof location === 'undefined' ? undefined : location.origin;
@@ -129,6 +135,28 @@ class Client implements SwitchboardClient {
       dead: (why) => this.linkDead(why),
     });
     this.nick = options.nick;
+    this.token = options.token;
+    this.needToken = options.token === undefined && options.getToken !== undefined;
+    const getToken = options.getToken;
+    this.refresher = getToken
+      ? new TokenRefresher({
+          getToken: async () => {
+            const token = await getToken();
+            this.token = token;
+            return token;
+          },
+          refresh: async (token) => {
+            const ack = await this.request({ type: 'refresh', token }, false);
+            return typeof ack.expiresAt === 'number' ? ack.expiresAt : undefined;
+          },
+          failed: (error) =>
+            this.events.emit(
+              'error',
+              error instanceof ClientError ? error : new ClientError('token_refresh', String(error)),
+            ),
+          clock: () => this.clock(),
+        })
+      : undefined;
     this.pending = new PendingSends(
       () => `c${Date.now().toString(36)}${this.random().toString(36).slice(2, 10)}`,
     );
@@ -289,6 +317,7 @@ class Client implements SwitchboardClient {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    this.refresher?.stop();
     this.dropLink();
     this.liveness.stop();
     for (const remove of this.removers) remove();
@@ -305,6 +334,10 @@ class Client implements SwitchboardClient {
     if (this.closed || this.offline) return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    if (this.needToken && this.options.getToken) {
+      this.fetchTokenThenConnect(this.options.getToken);
+      return;
+    }
     this.stepFailures = [];
     this.plan = planConnection(this.mode, this.abilities, {
       websocket: this.memory.current(),
@@ -313,6 +346,24 @@ class Client implements SwitchboardClient {
     for (const { transport, reason } of this.plan.skipped) this.attempts.skip(transport, reason);
     this.setState(this.session ? 'reconnecting' : 'connecting');
     this.startLink(this.plan.first);
+  }
+
+  /** Asks the page for a token, then connects with it; a failure is told and retried on the backoff. */
+  private fetchTokenThenConnect(getToken: GetToken): void {
+    this.setState(this.session ? 'reconnecting' : 'connecting');
+    Promise.resolve()
+      .then(getToken)
+      .then(
+        (token) => {
+          this.token = token;
+          this.needToken = false;
+          this.connectNow();
+        },
+        (error: unknown) => {
+          this.events.emit('error', new ClientError('token_refresh', String(error)));
+          this.scheduleReconnect();
+        },
+      );
   }
 
   /** The step after `kind` in the current plan, if any. */
@@ -365,7 +416,7 @@ class Client implements SwitchboardClient {
     const hello: Record<string, unknown> = { type: 'hello', v: 1, id: link.helloId, caps: [...CLIENT_CAPS] };
     if (this.nick !== undefined) hello.nick = this.nick;
     if (this.options.ns !== undefined) hello.ns = this.options.ns;
-    if (this.options.token !== undefined) hello.token = this.options.token;
+    if (this.token !== undefined) hello.token = this.token;
     if (this.session) hello.resume = { session: this.session, rooms: this.cursors.resumeRooms() };
     link.send(hello);
   }
@@ -381,7 +432,8 @@ class Client implements SwitchboardClient {
       return;
     }
     this.attempts.failed(link.kind, link.failure);
-    const next = this.nextStep(link.kind);
+    // Refused for a spent token, not for the transport: get a token and retry, demoting nothing.
+    const next = this.needToken ? undefined : this.nextStep(link.kind);
     if (next) {
       // Try the next transport at once: if it works, this failure was this transport's own and is recorded.
       this.stepFailures.push({ transport: link.kind, failure: link.failure });
@@ -430,6 +482,7 @@ class Client implements SwitchboardClient {
   /** Bookkeeping after an established connection is gone: what was in flight waits for the next one. */
   private lostConnection(): void {
     this.ready = false;
+    this.refresher?.stop();
     this.requests.dropped(new ClientError('disconnected', 'The connection was lost before the answer came.'));
     this.sayIds.clear();
     const before = new Set(
@@ -504,8 +557,10 @@ class Client implements SwitchboardClient {
       else if (frame.type === 'bye') this.onBye(frame);
       else if (frame.type === 'error') {
         this.events.emit('error', new ClientError(frame.code, frame.message));
-        // The hello itself was refused (a bad namespace): retrying would be refused again.
-        if (frame.id !== undefined && frame.id === link.helloId) this.close();
+        // The hello itself was refused (a bad namespace): retrying would be refused again, unless only
+        // the token was spent and the page can give a new one (the bye token_expired that follows does).
+        const spent = frame.code === 'token_expired' && this.options.getToken !== undefined;
+        if (frame.id !== undefined && frame.id === link.helloId && !spent) this.close();
       }
       return;
     }
@@ -559,6 +614,7 @@ class Client implements SwitchboardClient {
     this.stepFailures = [];
     this.setTransport(link.kind);
     this.setState('open');
+    this.refresher?.schedule(welcome.expiresAt);
     this.events.emit('welcome', welcome);
   }
 
@@ -615,6 +671,12 @@ class Client implements SwitchboardClient {
     this.events.emit('bye', frame);
     // Refused or replaced on purpose: reconnecting would only be refused (or replace the other) again.
     if (frame.code === 'kicked') this.close();
+    // The identity ran out: the next attempt asks the page for a token first, and comes at once.
+    if (frame.code === 'token_expired' && this.options.getToken) {
+      this.needToken = true;
+      this.attempt = 0;
+      this.backoffOverride = 0;
+    }
   }
 
   // Requests and messages.

@@ -1,5 +1,6 @@
 // The Switchboard browser client: `connect()` and its types. Bundled as web/public/build/client.js.
 export type { BackoffOptions } from '../../src/client/backoff.js';
+export type { GetToken } from '../../src/client/token-refresh.js';
 export { connect, DEFAULT_BACKOFF } from './client.js';
 export type { Demotion, KeyValueStore, LinkFailure, WebSocketFailure } from './demotion.js';
 export type { AttemptRecord, Diagnostics } from './diagnostics.js';

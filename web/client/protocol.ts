@@ -26,6 +26,8 @@ export interface WelcomeFrame {
   transport: string;
   limits: { maxFrameBytes: number; ratePerSec: number };
   caps?: string[];
+  /** When the identity expires (ms since the epoch) unless refreshed. */
+  expiresAt?: number;
 }
 export interface MessageFrame extends ChatMessage {
   type: 'message';

@@ -1,4 +1,5 @@
 import type { BackoffOptions } from '../../src/client/backoff.js';
+import type { GetToken } from '../../src/client/token-refresh.js';
 import type { Demotion, KeyValueStore } from './demotion.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { ConnectionPlan, TransportMode, TransportName } from './negotiate.js';
@@ -26,8 +27,14 @@ export interface ConnectOptions {
   nick?: string;
   /** Namespace. @default '/' */
   ns?: string;
-  /** Token for the gateway's authentication hook. */
+  /** Token for the gateway's authentication (sent in hello). */
   token?: string;
+  /**
+   * Asks the page for a new token. With it the client refreshes its identity on the live connection before
+   * it expires (a `refresh` request, a third of the lifetime early), fetches a token before the first
+   * hello when `token` is absent, and after `bye` `token_expired` fetches one and reconnects.
+   */
+  getToken?: GetToken;
   /**
    * `auto` tries WebSocket, then SSE, then long-polling, each only when the one before failed;
    * `websocket`, `sse` and `polling` use that transport only. The page's `?transport=` parameter wins over

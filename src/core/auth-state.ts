@@ -47,6 +47,11 @@ export function refreshed(current: Identity | undefined, result: AuthResult): Id
   return result.identity;
 }
 
+interface Deadline<K> {
+  key: K;
+  at: number;
+}
+
 /**
  * Expiry deadlines of many keys in one min-heap, so that one timer at the edge can end every session
  * whose identity expired: `due(now)` costs O(expired · log n). Re-setting a key leaves its old entry in
@@ -54,7 +59,7 @@ export function refreshed(current: Identity | undefined, result: AuthResult): Id
  */
 export class ExpiryQueue<K> {
   private readonly at = new Map<K, number>();
-  private heap: { key: K; at: number }[] = [];
+  private heap: Deadline<K>[] = [];
 
   /** How many keys have a deadline. */
   get size(): number {
@@ -112,26 +117,35 @@ export class ExpiryQueue<K> {
   }
 
   private up(i: number): void {
-    const heap = this.heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if ((heap[parent] as { at: number }).at <= (heap[i] as { at: number }).at) return;
-      [heap[parent], heap[i]] = [heap[i] as { key: K; at: number }, heap[parent] as { key: K; at: number }];
+      if (this.entry(parent).at <= this.entry(i).at) return;
+      this.swap(parent, i);
       i = parent;
     }
   }
 
   private down(i: number): void {
-    const heap = this.heap;
+    const n = this.heap.length;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let least = i;
-      if (l < heap.length && (heap[l] as { at: number }).at < (heap[least] as { at: number }).at) least = l;
-      if (r < heap.length && (heap[r] as { at: number }).at < (heap[least] as { at: number }).at) least = r;
+      if (l < n && this.entry(l).at < this.entry(least).at) least = l;
+      if (r < n && this.entry(r).at < this.entry(least).at) least = r;
       if (least === i) return;
-      [heap[least], heap[i]] = [heap[i] as { key: K; at: number }, heap[least] as { key: K; at: number }];
+      this.swap(least, i);
       i = least;
     }
+  }
+
+  private entry(i: number): Deadline<K> {
+    return this.heap[i] as Deadline<K>;
+  }
+
+  private swap(i: number, j: number): void {
+    const a = this.entry(i);
+    this.heap[i] = this.entry(j);
+    this.heap[j] = a;
   }
 }

@@ -114,6 +114,30 @@ describe('authentication with the built-in verifier (AUTH_SECRET)', () => {
   });
 });
 
+describe('session takeover', () => {
+  it('another subject naming a session id gets a session of its own; the owner is not kicked', async () => {
+    await using server = await authServer();
+    const owner = await connectRawWs(server.url);
+    const welcome = await owner.hello({ token: await token({ sub: 'u1' }) });
+    const other = await connectRawWs(server.url);
+    const theirs = await other.hello({
+      token: await token({ sub: 'u2' }),
+      resume: { session: welcome.session },
+    });
+    expect(theirs.session).not.toBe(welcome.session);
+    expect(await owner.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
+    const same = await connectRawWs(server.url);
+    const mine = await same.hello({
+      token: await token({ sub: 'u1' }),
+      resume: { session: welcome.session },
+    });
+    expect(mine.session).toBe(welcome.session);
+    expect(await owner.next('bye')).toMatchObject({ code: 'kicked' });
+    other.close();
+    same.close();
+  });
+});
+
 describe('refresh on a live connection', () => {
   it('a refresh before expiry keeps the connection past the first token', async () => {
     await using server = await authServer();

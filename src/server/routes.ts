@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
+import fastifyCors from '@fastify/cors';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Hub } from '../core/hub.js';
 import { toWire } from '../core/wire.js';
 import { ProtocolError } from '../protocol/errors.js';
@@ -8,7 +9,7 @@ import { LIMITS } from '../protocol/limits.js';
 import { isValidRoom } from '../protocol/names.js';
 import { ByteBudget } from './byte-budget.js';
 import type { Config } from './config.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, replyError, replyNotFound } from './http-errors.js';
 
 const RoomParams = Type.Object({ room: Type.String({ maxLength: 256 }) });
 const MessagesQuery = Type.Object({
@@ -31,16 +32,52 @@ function checkRoom(room: string): void {
     throw new ProtocolError('invalid_room', `Invalid room name "${room.slice(0, 80)}".`);
 }
 
-/** The REST API and health check. */
-export function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): void {
+/** The health check, and the REST API in its own `/api` scope (CORS, error and not-found handlers, body limit). */
+export async function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok', connections: hub.sessions.size }));
+  await app.register(async (api) => registerApi(api, hub, config), { prefix: '/api' });
+}
+
+/** The error handler of the API: the protocol's format, and a 413 that names the limit. */
+function apiErrorHandler(config: Config) {
+  return (
+    error: FastifyError,
+    request: Parameters<typeof replyError>[1],
+    reply: Parameters<typeof replyError>[2],
+  ) => {
+    if (error.statusCode === 413)
+      return replyError(
+        new HttpError(
+          'payload_too_large',
+          `The request body is larger than ${config.maxFrameBytes} bytes (MAX_FRAME_BYTES).`,
+        ),
+        request,
+        reply,
+      );
+    if (error.statusCode === 415)
+      return replyError(new HttpError('unsupported_media_type', UNSUPPORTED), request, reply);
+    return replyError(error, request, reply);
+  };
+}
+
+const UNSUPPORTED = 'Send the body as JSON, with Content-Type: application/json.';
+
+async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Promise<void> {
   // Escape-heavy texts make a page of history megabytes of JSON: bytes, not requests, are the cost.
   const historyBudget = new ByteBudget(config.historyBytesPerSec);
-  app.get('/healthz', async () => ({ status: 'ok', connections: hub.sessions.size }));
+  app.setErrorHandler(apiErrorHandler(config));
+  app.setNotFoundHandler(replyNotFound);
+  // Pages of other origins may read and post; which ones is ALLOWED_ORIGINS (empty: any).
+  await app.register(fastifyCors, {
+    origin: config.allowedOrigins.length > 0 ? [...config.allowedOrigins] : true,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'authorization'],
+  });
 
-  app.get('/api/rooms', async () => ({ rooms: await hub.rooms('/') }));
+  app.get('/rooms', async () => ({ rooms: await hub.rooms('/') }));
 
   app.get<{ Params: { room: string }; Querystring: { before?: number; limit?: number } }>(
-    '/api/rooms/:room/messages',
+    '/rooms/:room/messages',
     { schema: { params: RoomParams, querystring: MessagesQuery } },
     async (request, reply) => {
       const { room } = request.params;
@@ -67,8 +104,16 @@ export function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): 
   );
 
   app.post<{ Params: { room: string }; Body: { from: string; text: string } }>(
-    '/api/rooms/:room/messages',
-    { schema: { params: RoomParams, body: PostBody } },
+    '/rooms/:room/messages',
+    {
+      schema: { params: RoomParams, body: PostBody },
+      bodyLimit: config.maxFrameBytes,
+      // Without a content type Fastify reads no body, and the schema would call that a bad request.
+      onRequest: async (request) => {
+        if (request.headers['content-type'] === undefined)
+          throw new HttpError('unsupported_media_type', UNSUPPORTED);
+      },
+    },
     async (request, reply) => {
       if (config.apiToken === undefined)
         throw new HttpError('api_disabled', 'Set API_TOKEN to publish over HTTP.');

@@ -35,6 +35,8 @@ export interface ChatClientOptions {
   /** Opens a new wire to the server (see `dialer`). */
   dial: () => Promise<Wire>;
   nick?: string;
+  /** Namespace to open the session in. @default '/' */
+  ns?: string;
   /** Sent in hello, for servers with an authentication hook. */
   token?: string;
   /** Reconnect delays; what is left out comes from CHAT_BACKOFF. */
@@ -181,6 +183,7 @@ export class ChatClient {
         id: this.helloId,
         caps: ['batch'],
         ...(this.nick === undefined ? {} : { nick: this.nick }),
+        ...(this.options.ns === undefined ? {} : { ns: this.options.ns }),
         ...(this.options.token === undefined ? {} : { token: this.options.token }),
         ...(this.session === undefined ? {} : { resume: { session: this.session, rooms } }),
       }),

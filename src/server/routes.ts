@@ -6,13 +6,15 @@ import type { Hub } from '../core/hub.js';
 import { toWire } from '../core/wire.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
-import { isValidRoom } from '../protocol/names.js';
+import { isValidNamespace, isValidRoom } from '../protocol/names.js';
 import { ByteBudget } from './byte-budget.js';
 import type { Config } from './config.js';
 import { HttpError, replyError, replyNotFound } from './http-errors.js';
 
 const RoomParams = Type.Object({ room: Type.String({ maxLength: 256 }) });
+const NsQuery = Type.Object({ ns: Type.Optional(Type.String({ maxLength: 256 })) });
 const MessagesQuery = Type.Object({
+  ns: Type.Optional(Type.String({ maxLength: 256 })),
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.historyMax })),
 });
@@ -22,9 +24,37 @@ const PostBody = Type.Object({
 });
 
 function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const given = Buffer.from(bearer(header) ?? '');
   const wanted = Buffer.from(token);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+function bearer(header: string | undefined): string | undefined {
+  return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+}
+
+/** The namespace of `?ns=` (default `/`); throws on an invalid one. */
+function namespaceOf(ns: string | undefined): string {
+  const name = ns ?? '/';
+  if (!isValidNamespace(name))
+    throw new HttpError('bad_request', `Invalid namespace "${name.slice(0, 64)}".`);
+  return name;
+}
+
+/**
+ * Reads need a bearer token once the server has any: API_TOKEN, or one the authentication hook accepts
+ * for the namespace (as it would in a hello). Without either, reads are open, as the page's are.
+ */
+async function checkReader(hub: Hub, config: Config, header: string | undefined, ns: string): Promise<void> {
+  const authenticate = hub.options.authenticate;
+  if (config.apiToken === undefined && authenticate === undefined) return;
+  if (config.apiToken !== undefined && tokenMatches(header, config.apiToken)) return;
+  const token = bearer(header);
+  if (authenticate && token !== undefined && (await authenticate({ token, ns, nick: undefined }))) return;
+  throw new HttpError(
+    'unauthorized',
+    'Reading needs a bearer token: API_TOKEN or one the authentication hook accepts.',
+  );
 }
 
 function checkRoom(room: string): void {
@@ -60,6 +90,7 @@ function apiErrorHandler(config: Config) {
   };
 }
 
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 const UNSUPPORTED = 'Send the body as JSON, with Content-Type: application/json.';
 
 async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Promise<void> {
@@ -74,14 +105,24 @@ async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Prom
     allowedHeaders: ['content-type', 'authorization'],
   });
 
-  app.get('/rooms', async () => ({ rooms: await hub.rooms('/') }));
+  app.get<{ Querystring: { ns?: string } }>(
+    '/rooms',
+    { schema: { querystring: NsQuery } },
+    async (request) => {
+      const ns = namespaceOf(request.query.ns);
+      await checkReader(hub, config, request.headers.authorization, ns);
+      return { rooms: await hub.rooms(ns) };
+    },
+  );
 
-  app.get<{ Params: { room: string }; Querystring: { before?: number; limit?: number } }>(
+  app.get<{ Params: { room: string }; Querystring: { ns?: string; before?: number; limit?: number } }>(
     '/rooms/:room/messages',
     { schema: { params: RoomParams, querystring: MessagesQuery } },
     async (request, reply) => {
       const { room } = request.params;
       checkRoom(room);
+      const ns = namespaceOf(request.query.ns);
+      await checkReader(hub, config, request.headers.authorization, ns);
       const wait = historyBudget.wait(request.ip);
       if (wait > 0) {
         reply.header('retry-after', Math.ceil(wait / 1000));
@@ -92,7 +133,7 @@ async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Prom
       }
       const { before, limit = LIMITS.historyDefault } = request.query;
       const { info, messages } = await hub.options.history
-        .range('/', room, { limit, ...(before === undefined ? {} : { before }) })
+        .range(ns, room, { limit, ...(before === undefined ? {} : { before }) })
         .catch(() => {
           throw new ProtocolError('history_unavailable');
         });
@@ -103,14 +144,15 @@ async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Prom
     },
   );
 
-  app.post<{ Params: { room: string }; Body: { from: string; text: string } }>(
+  app.post<{ Params: { room: string }; Querystring: { ns?: string }; Body: { from: string; text: string } }>(
     '/rooms/:room/messages',
     {
-      schema: { params: RoomParams, body: PostBody },
+      schema: { params: RoomParams, querystring: NsQuery, body: PostBody },
       bodyLimit: config.maxFrameBytes,
-      // Without a content type Fastify reads no body, and the schema would call that a bad request.
+      // Fastify reads no body without a content type, and a text/plain one as a string: the schema would
+      // call either a bad request, when the body's type is what is wrong.
       onRequest: async (request) => {
-        if (request.headers['content-type'] === undefined)
+        if (!JSON_TYPE.test(request.headers['content-type'] ?? ''))
           throw new HttpError('unsupported_media_type', UNSUPPORTED);
       },
     },
@@ -120,7 +162,8 @@ async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Prom
       if (!tokenMatches(request.headers.authorization, config.apiToken)) {
         throw new HttpError('unauthorized', 'A valid bearer token is required.');
       }
-      const message = await hub.post('/', request.params.room, request.body.from, request.body.text);
+      const ns = namespaceOf(request.query.ns);
+      const message = await hub.post(ns, request.params.room, request.body.from, request.body.text);
       reply.status(201);
       return { message: toWire(message) };
     },

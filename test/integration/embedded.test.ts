@@ -30,7 +30,8 @@ describe('the plugin embedded under a prefix (docs/examples/embedded.ts)', () =>
   it('serves its routes under the prefix and leaves the host its own routes and formats', async () => {
     expect(await (await fetch(`${url}/hello`)).json()).toEqual({ ok: true, hello: 'world' });
     expect(await (await fetch(`${url}/chat/healthz`)).json()).toMatchObject({ status: 'ok' });
-    expect(await (await fetch(`${url}/chat/api/rooms`)).json()).toEqual({ rooms: [] });
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    expect(await (await fetch(`${url}/chat/api/rooms`, auth)).json()).toEqual({ rooms: [] });
     expect((await fetch(`${url}/healthz`)).status).toBe(404);
 
     const boom = await fetch(`${url}/boom`);
@@ -40,10 +41,11 @@ describe('the plugin embedded under a prefix (docs/examples/embedded.ts)', () =>
   });
 
   it('answers its own errors as {statusCode, code, message}', async () => {
-    const badRoom = await fetch(`${url}/chat/api/rooms/bad%20room/messages`);
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const badRoom = await fetch(`${url}/chat/api/rooms/bad%20room/messages`, auth);
     expect(badRoom.status).toBe(400);
     expect(await badRoom.json()).toMatchObject({ statusCode: 400, code: 'invalid_room' });
-    const badQuery = await fetch(`${url}/chat/api/rooms/lobby/messages?limit=9999`);
+    const badQuery = await fetch(`${url}/chat/api/rooms/lobby/messages?limit=9999`, auth);
     expect(await badQuery.json()).toMatchObject({ statusCode: 400, code: 'bad_request' });
     for (const path of ['/chat/api/nope', '/chat/nope']) {
       const missing = await fetch(`${url}${path}`);

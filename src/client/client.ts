@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
+import { binaryMessage, findBinary } from './json-data.js';
 import type { Frame } from './render.js';
 import type { Wire } from './wire.js';
 
@@ -106,9 +107,11 @@ export class ChatClient {
     return opened;
   }
 
-  /** Sends a request and resolves with its ack; rejects with RequestError on `error`. */
+  /** Sends a request and resolves with its ack; rejects with RequestError on `error`, or `binary_data` first. */
   request(frame: Frame): Promise<Frame> {
     if (this.state === 'closed') return Promise.reject(new RequestError('closed', 'The client is closed.'));
+    const binary = frame.type === 'emit' ? findBinary(frame.data) : undefined;
+    if (binary) return Promise.reject(new RequestError('binary_data', binaryMessage(binary)));
     return new Promise((resolve, reject) => {
       const request = { id: this.nextId++, frame, resolve, reject };
       if (this.state === 'open') this.transmit(request);
@@ -119,6 +122,11 @@ export class ChatClient {
   /** Joins a room; resolves with the ack (members, epoch, seq, recent history). */
   join(room: string): Promise<Frame> {
     return this.request({ type: 'join', room });
+  }
+
+  /** Relays a custom event to the other members of a room; `data` must be JSON (binary is refused). */
+  async emit(room: string, event: string, data: unknown = null): Promise<void> {
+    await this.request({ type: 'emit', room, event, data });
   }
 
   /** Leaves a room. */
@@ -236,14 +244,14 @@ export class ChatClient {
       if (request) {
         this.inflight.delete(id);
         if (frame.type === 'ack') this.acked(request.frame, frame);
-        this.emit({ type: 'reply', request: request.frame, reply: frame });
+        this.tell({ type: 'reply', request: request.frame, reply: frame });
         if (frame.type === 'ack') request.resolve(frame);
         else request.reject(new RequestError(String(frame.code), String(frame.message)));
         return;
       }
     }
     if (!this.track(frame)) return;
-    this.emit({ type: 'frame', frame });
+    this.tell({ type: 'frame', frame });
   }
 
   /** Keeps rooms and nick in step with acks, before any later frame is handled. */
@@ -323,7 +331,7 @@ export class ChatClient {
 
   private setState(state: ClientState, reason?: string, delayMs?: number): void {
     this.state = state;
-    this.emit({
+    this.tell({
       type: 'state',
       state,
       ...(reason === undefined ? {} : { reason }),
@@ -331,7 +339,7 @@ export class ChatClient {
     });
   }
 
-  private emit(event: ClientEvent): void {
+  private tell(event: ClientEvent): void {
     for (const listener of [...this.listeners]) listener(event);
   }
 }

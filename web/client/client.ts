@@ -1,4 +1,5 @@
 import { type BackoffOptions, backoffDelay } from '../../src/client/backoff.js';
+import { binaryMessage, findBinary } from '../../src/client/json-data.js';
 import { RoomCursors } from './cursors.js';
 import { DemotionMemory, type KeyValueStore, type LinkFailure, MemoryStore } from './demotion.js';
 import { Attempts, type Diagnostics } from './diagnostics.js';
@@ -258,6 +259,8 @@ class Client implements SwitchboardClient {
   }
 
   async emit(room: string, event: string, data?: unknown): Promise<void> {
+    const binary = findBinary(data);
+    if (binary) throw new ClientError('binary_data', binaryMessage(binary));
     await this.request({ type: 'emit', room, event, data: data ?? null }, false);
   }
 

@@ -109,6 +109,8 @@ export class RoomView {
     li.dataset.seq = String(message.seq);
     li.dataset.msgId = message.msgId;
     if (message.cid !== undefined) li.dataset.cid = message.cid;
+    // Styled as one's own by nick: the session's own messages, and those from before a reload.
+    if (message.from === this.hooks.nick()) li.classList.add('mine');
     const parts: HTMLElement[] = [stamp, el('span', 'from', message.from)];
     if (message.bot) {
       li.classList.add('bot');

@@ -15,6 +15,7 @@ declare global {
 }
 
 const NICK_KEY = 'switchboard.nick';
+const ROOMS_KEY = 'switchboard.rooms';
 const params = new URLSearchParams(location.search);
 
 const badge = byId<HTMLSpanElement>('badge');
@@ -38,10 +39,29 @@ function storedNick(): string | undefined {
   }
 }
 
+/** The rooms this browser was in, in the order joined, so a reload joins them again. */
+function storedRooms(): string[] {
+  try {
+    const rooms: unknown = JSON.parse(localStorage.getItem(ROOMS_KEY) ?? '[]');
+    return Array.isArray(rooms) ? rooms.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function storeRooms(): void {
+  try {
+    localStorage.setItem(ROOMS_KEY, JSON.stringify([...views.keys()]));
+  } catch {
+    // Storage may be unavailable or full: the rooms are then remembered for this page only.
+  }
+}
+
+const askedNick = params.get('nick') ?? storedNick();
 const demotionMs = Number(params.get('demotionMs'));
 const timeoutMs = Number(params.get('timeoutMs'));
 const client = connect({
-  nick: params.get('nick') ?? storedNick(),
+  nick: askedNick,
   ...(demotionMs > 0 ? { demotionMs } : {}),
   // How long WebSocket and SSE may take before the next transport is tried (tests behind broken proxies).
   ...(timeoutMs > 0 ? { websocketTimeoutMs: timeoutMs, sseTimeoutMs: timeoutMs } : {}),
@@ -136,16 +156,48 @@ async function joinRoom(room: string): Promise<void> {
     for (const message of result.history) view.addMessage(message);
     view.setMembers(result.members);
     if (view === current) renderMembers();
+    storeRooms();
     scrollIfCurrent(view);
   } catch (error) {
     views.delete(room);
+    storeRooms();
     show(views.keys().next().value);
     current?.notice(`Cannot join ${room}: ${(error as ClientError).message}`);
   }
 }
 
+/** Joins the remembered rooms and the one of `?room=` (shown), or the lobby when there are none. */
+async function joinRooms(): Promise<void> {
+  const asked = params.get('room');
+  const rooms = storedRooms();
+  const first = asked ?? rooms[0] ?? 'lobby';
+  for (const room of rooms) if (room !== first) views.set(room, new RoomView(room, hooks));
+  await Promise.all([joinRoom(first), ...rooms.filter((r) => r !== first).map((r) => rejoin(r))]);
+  show(first);
+}
+
+/** Joins a room whose view exists already (a remembered one), without showing it. */
+async function rejoin(room: string): Promise<void> {
+  const view = views.get(room);
+  if (!view) return;
+  try {
+    const result = await client.join(room);
+    for (const message of result.history) view.addMessage(message);
+    view.setMembers(result.members);
+  } catch {
+    views.delete(room);
+  }
+  storeRooms();
+  renderTabs();
+}
+
+function takenNotice(asked: string, granted: string): string {
+  return `The nick ${asked} is taken: you asked for ${asked} and got ${granted}.`;
+}
+
 function leaveRoom(room: string): void {
   views.delete(room);
+  storeRooms();
   client.leave(room).catch(() => undefined);
   if (current?.name === room) show(views.keys().next().value);
   else renderTabs();
@@ -159,7 +211,10 @@ client.on('welcome', (welcome) => {
   nickInput.value = welcome.nick;
   if (!joinedOnce) {
     joinedOnce = true;
-    void joinRoom(params.get('room') ?? 'lobby');
+    const taken = askedNick !== undefined && askedNick !== null && askedNick !== welcome.nick;
+    void joinRooms().then(() => {
+      if (taken) current?.notice(takenNotice(askedNick, welcome.nick));
+    });
   }
 });
 client.on('nick', (nick) => {
@@ -239,7 +294,10 @@ byId<HTMLFormElement>('nick-form').addEventListener('submit', (event) => {
       for (const view of views.values()) {
         if (old !== undefined) view.members.delete(old);
         view.members.add(granted);
+        // The server tells the others of a rename, not the one who renamed.
+        if (granted !== old) view.notice(`You are now known as ${granted}`);
       }
+      if (granted !== nick) current?.notice(takenNotice(nick, granted));
       renderMembers();
     },
     (error: ClientError) => current?.notice(`Nick not changed: ${error.message}`),

@@ -95,7 +95,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
   let args: ChatArgs;
   let dial: ReturnType<typeof dialer>;
   try {
-    args = parseChatArgs(argv);
+    args = parseChatArgs(argv, !process.stdin.isTTY);
     dial = dialer(args.url, { transport: args.transport });
   } catch (error) {
     if (error instanceof UsageError || error instanceof DialError) {
@@ -104,17 +104,38 @@ export async function chat(argv: readonly string[]): Promise<void> {
     }
     throw error;
   }
-  const client = new ChatClient({ dial, nick: args.nick, retry: { initialMs: args.retryMs } });
+  const client = new ChatClient({
+    dial,
+    nick: args.nick,
+    retry: { initialMs: args.retryMs },
+    ...(args.ns === undefined ? {} : { ns: args.ns }),
+  });
   const view = new ChatView(client);
+  let exiting = false;
   const exit = (code: number) => {
+    // The first reason to exit decides the code: giving up closes stdin, which would otherwise say 0.
+    if (exiting) return;
+    exiting = true;
     client.close();
     process.exitCode = code;
     process.stdin.destroy();
     // Let the wire finish closing (a polling client still has to post its close packet), then go anyway.
     setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   };
+  let failures = 0;
   client.on((event) => {
-    if (event.type === 'state' && event.state === 'closed' && event.reason !== 'closed by the client') {
+    if (event.type !== 'state') return;
+    if (event.state === 'open') failures = 0;
+    if (event.state === 'connecting' || event.state === 'reconnecting') {
+      failures += 1;
+      if (args.tries !== undefined && failures >= args.tries) {
+        print(
+          `! Giving up: could not connect to ${args.url} after ${failures} attempt(s) (${event.reason ?? 'no answer'}).`,
+        );
+        exit(1);
+      }
+    }
+    if (event.state === 'closed' && event.reason !== 'closed by the client') {
       print(`! Disconnected: ${event.reason ?? 'closed'}.`);
       exit(1);
     }
@@ -137,6 +158,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
     rl.close();
     await joined.catch(() => undefined);
     await view.settled();
+    if (exiting) return;
     print('* Bye.');
     exit(0);
   };

@@ -6,6 +6,7 @@ import { serve } from './serve.js';
 const USAGE = `Usage:
   switchboard serve [options]   run the gateway (switchboard serve --help lists the options)
   switchboard chat URL [opts]   chat from the terminal (switchboard chat --help)
+  switchboard --help            this text
 `;
 
 /** Runs a switchboard command. */
@@ -16,6 +17,11 @@ async function main(argv: string[]): Promise<void> {
       return serve(rest);
     case 'chat':
       return chat(rest);
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return;
     default:
       process.stderr.write(command ? `switchboard: unknown command "${command}"\n${USAGE}` : USAGE);
       process.exit(2);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
+import { binaryMessage, findBinary } from './json-data.js';
 import type { Frame } from './render.js';
 import { type GetToken, TokenRefresher } from './token-refresh.js';
 import type { Wire } from './wire.js';
@@ -36,6 +37,8 @@ export interface ChatClientOptions {
   /** Opens a new wire to the server (see `dialer`). */
   dial: () => Promise<Wire>;
   nick?: string;
+  /** Namespace to open the session in. @default '/' */
+  ns?: string;
   /** Sent in hello, for servers with an authentication hook. */
   token?: string;
   /**
@@ -106,7 +109,7 @@ export class ChatClient {
             return typeof ack.expiresAt === 'number' ? ack.expiresAt : undefined;
           },
           failed: (error) =>
-            this.emit({
+            this.tell({
               type: 'frame',
               frame: { type: 'error', code: 'token_refresh', message: String(error) },
             }),
@@ -135,9 +138,11 @@ export class ChatClient {
     return opened;
   }
 
-  /** Sends a request and resolves with its ack; rejects with RequestError on `error`. */
+  /** Sends a request and resolves with its ack; rejects with RequestError on `error`, or `binary_data` first. */
   request(frame: Frame): Promise<Frame> {
     if (this.state === 'closed') return Promise.reject(new RequestError('closed', 'The client is closed.'));
+    const binary = frame.type === 'emit' ? findBinary(frame.data) : undefined;
+    if (binary) return Promise.reject(new RequestError('binary_data', binaryMessage(binary)));
     return new Promise((resolve, reject) => {
       const request = { id: this.nextId++, frame, resolve, reject };
       if (this.state === 'open') this.transmit(request);
@@ -148,6 +153,11 @@ export class ChatClient {
   /** Joins a room; resolves with the ack (members, epoch, seq, recent history). */
   join(room: string): Promise<Frame> {
     return this.request({ type: 'join', room });
+  }
+
+  /** Relays a custom event to the other members of a room; `data` must be JSON (binary is refused). */
+  async emit(room: string, event: string, data: unknown = null): Promise<void> {
+    await this.request({ type: 'emit', room, event, data });
   }
 
   /** Leaves a room. */
@@ -217,6 +227,7 @@ export class ChatClient {
         id: this.helloId,
         caps: ['batch'],
         ...(this.nick === undefined ? {} : { nick: this.nick }),
+        ...(this.options.ns === undefined ? {} : { ns: this.options.ns }),
         ...(this.token === undefined ? {} : { token: this.token }),
         ...(this.session === undefined ? {} : { resume: { session: this.session, rooms } }),
       }),
@@ -270,14 +281,14 @@ export class ChatClient {
       if (request) {
         this.inflight.delete(id);
         if (frame.type === 'ack') this.acked(request.frame, frame);
-        this.emit({ type: 'reply', request: request.frame, reply: frame });
+        this.tell({ type: 'reply', request: request.frame, reply: frame });
         if (frame.type === 'ack') request.resolve(frame);
         else request.reject(new RequestError(String(frame.code), String(frame.message)));
         return;
       }
     }
     if (!this.track(frame)) return;
-    this.emit({ type: 'frame', frame });
+    this.tell({ type: 'frame', frame });
   }
 
   /** Keeps rooms and nick in step with acks, before any later frame is handled. */
@@ -364,7 +375,7 @@ export class ChatClient {
 
   private setState(state: ClientState, reason?: string, delayMs?: number): void {
     this.state = state;
-    this.emit({
+    this.tell({
       type: 'state',
       state,
       ...(reason === undefined ? {} : { reason }),
@@ -372,7 +383,7 @@ export class ChatClient {
     });
   }
 
-  private emit(event: ClientEvent): void {
+  private tell(event: ClientEvent): void {
     for (const listener of [...this.listeners]) listener(event);
   }
 }

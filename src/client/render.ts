@@ -21,7 +21,7 @@ export function clean(text: string): string {
 export function renderEvent(frame: Frame): string | undefined {
   switch (frame.type) {
     case 'message':
-      return `[${str(frame.room)}] ${clean(str(frame.from))}: ${clean(str(frame.text))}`;
+      return `[${str(frame.room)}] ${clean(str(frame.from))}${frame.bot === true ? ' (bot)' : ''}: ${clean(str(frame.text))}`;
     case 'presence': {
       const nick = clean(str(frame.nick));
       const here = `(${str(frame.members)} here)`;

@@ -238,6 +238,7 @@ export class Hub {
         text,
         ts: this.options.clock(),
         session: 'api',
+        bot: true,
       })
       .catch((error: unknown) => {
         this.options.onError?.(error, 'history append');

@@ -12,5 +12,6 @@ export function toWire(m: StoredMessage): ChatMessage {
     ts: m.ts,
   };
   if (m.cid !== undefined) wire.cid = m.cid;
+  if (m.bot === true) wire.bot = true;
   return wire;
 }

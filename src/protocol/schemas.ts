@@ -90,6 +90,8 @@ export const ChatMessage = Type.Object({
   text: Type.String(),
   ts: Type.Integer(),
   cid: Type.Optional(Type.String()),
+  /** Set on messages posted over REST (`POST /api/rooms/:room/messages`), not said by a connected person. */
+  bot: Type.Optional(Type.Literal(true)),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -13,7 +14,7 @@ import type { History } from '../history/history.js';
 import { MemoryHistory } from '../history/memory.js';
 import type { Authenticate } from '../ports/admission.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { replyError } from './http-errors.js';
+import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
 import { newEpoch, newId } from './ids.js';
 import { registerRoutes } from './routes.js';
@@ -32,13 +33,28 @@ export interface SwitchboardOptions {
    * every hello may open a session.
    */
   authenticate?: Authenticate;
-  /** Serve the chat page from web/. @default true */
+  /** Serve the chat page from web/ (at `/`, not under `prefix`). @default true */
   serveWeb?: boolean;
+  /**
+   * Path prefix for the plugin's HTTP routes, `/healthz` and `/api/*` (`'/chat'` serves `/chat/api/rooms`).
+   * The transports (`/engine.io/`, `/ws`, `/sse/`) and the page keep their paths. @default ''
+   */
+  prefix?: string;
+}
+
+/** What the plugin adds to the Fastify instance as `app.switchboard`. */
+export interface SwitchboardDecoration {
+  hub: Hub;
+  /** The configuration in use; `port` is the real one once the server listens (port 0 picks one). */
+  config: Config;
+  transports: Transport[];
+  /** The address the HTTP server listens on, or undefined before it listens. */
+  address(): { host: string; port: number } | undefined;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    switchboard: { hub: Hub; config: Config; transports: Transport[] };
+    switchboard: SwitchboardDecoration;
   }
 }
 
@@ -63,7 +79,8 @@ function authenticationOf(options: SwitchboardOptions): Authenticate | undefined
 
 /** The gateway: hub, transports, REST API, page; closes every connection on shutdown. */
 const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
-  const { config } = options;
+  // A copy: the port is set to the real one on listen, and the caller's object is not ours to change.
+  const config: Config = { ...options.config };
   const history = options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch });
   const bus = options.bus ?? new LocalBus();
   const authenticate = authenticationOf(options);
@@ -98,9 +115,28 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     await Promise.all(started.map((t) => t.stop()));
     throw error;
   }
-  app.decorate('switchboard', { hub, config, transports });
+  const address = () => {
+    const bound = app.server.address();
+    return bound && typeof bound === 'object'
+      ? { host: (bound as AddressInfo).address, port: bound.port }
+      : undefined;
+  };
+  app.decorate('switchboard', { hub, config, transports, address });
   const stopGuards = guardHttp(app, config, app.log);
-  registerRoutes(app, hub, config);
+  // The routes in a scope of their own: the host's error and not-found handlers stay the host's, and ours
+  // answer `{ statusCode, code, message }` for every route of the plugin.
+  await app.register(
+    async (scope) => {
+      scope.setErrorHandler(replyError);
+      if (scope.prefix !== '') scope.setNotFoundHandler(replyNotFound);
+      await registerRoutes(scope, hub, config);
+    },
+    { prefix: options.prefix ?? '' },
+  );
+  app.addHook('onListen', async () => {
+    const bound = address();
+    if (bound) config.port = bound.port;
+  });
   if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });
 
   // One timer for every session's expiry; the hub keeps them in deadline order.
@@ -140,11 +176,7 @@ export async function buildServer(
   if (config.requestTimeoutMs > 0)
     app.server.headersTimeout = Math.min(app.server.headersTimeout, config.requestTimeoutMs);
   app.setErrorHandler(replyError);
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({ statusCode: 404, code: 'not_found', message: `No route ${request.method} ${request.url}` });
-  });
+  app.setNotFoundHandler(replyNotFound);
   await app.register(switchboard, { config, ...extra });
   return app;
 }

@@ -5,72 +5,161 @@ import { MIN_SECRET_BYTES } from '../auth/claims.js';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
- * Every setting of the gateway, with its default. Each key is read from the environment variable of the
+ * Every setting of the gateway, with its default and its `description` (which `switchboard serve --help`
+ * prints). Each key is read from the environment variable of the
  * same name in UPPER_SNAKE case (`maxFrameBytes` → `MAX_FRAME_BYTES`) and from the `switchboard serve`
  * flag in kebab case (`--max-frame-bytes`); a flag wins over the environment.
  */
 export const ConfigSchema = Type.Object({
-  /** HTTP port for the page, the REST API, engine.io and raw WebSocket; 0 picks a free one. */
-  port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  /** Address to listen on. */
-  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  /** Messages kept per room. */
-  historyLimit: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 }),
-  /** Largest inbound frame in bytes. */
-  maxFrameBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 65536 }),
-  /** Sustained inbound frames per second per connection; 0 turns rate limiting off. */
-  ratePerSec: Type.Number({ minimum: 0, default: 20 }),
-  /** Frames a connection may send at once before the rate applies. */
-  rateBurst: Type.Integer({ minimum: 0, default: 40 }),
-  /** Bytes queued for one connection before it is dropped as a slow consumer. */
-  maxBufferBytes: Type.Integer({ minimum: 65536, default: 4 * 1024 * 1024 }),
-  /** Bearer token that enables POST /api/rooms/:room/messages; unset disables it. */
-  apiToken: Type.Optional(Type.String({ minLength: 8 })),
-  /**
-   * HMAC key (at least 32 bytes) of the built-in token verifier: set, every hello needs a valid HS256 JWT
-   * (docs/security.md, "Authentication"); unset, no authentication unless a plugin passes its own.
-   */
-  authSecret: Type.Optional(Type.String()),
-  /** Log level. */
+  port: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 3000,
+    description: 'HTTP port for the page, the REST API, engine.io and raw WebSocket; 0 picks a free one.',
+  }),
+  host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on.' }),
+  historyLimit: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1000,
+    description: 'Messages kept per room.',
+  }),
+  maxFrameBytes: Type.Integer({
+    minimum: 1024,
+    maximum: 16 * 1024 * 1024,
+    default: 65536,
+    description: 'Largest inbound frame in bytes.',
+  }),
+  ratePerSec: Type.Number({
+    minimum: 0,
+    default: 20,
+    description: 'Sustained inbound frames per second per connection; 0 turns rate limiting off.',
+  }),
+  rateBurst: Type.Integer({
+    minimum: 0,
+    default: 40,
+    description: 'Frames a connection may send at once before the rate applies.',
+  }),
+  maxBufferBytes: Type.Integer({
+    minimum: 65536,
+    default: 4 * 1024 * 1024,
+    description: 'Bytes queued for one connection before it is dropped as a slow consumer.',
+  }),
+  apiToken: Type.Optional(
+    Type.String({
+      minLength: 8,
+      description: 'Bearer token that enables POST /api/rooms/:room/messages; unset disables it.',
+    }),
+  ),
+  authSecret: Type.Optional(
+    Type.String({
+      description:
+        'HMAC key (at least 32 bytes) of the built-in token verifier: set, every hello needs a valid HS256 JWT (docs/security.md); unset, no authentication unless a plugin passes its own.',
+    }),
+  ),
   logLevel: Type.Union(
     LOG_LEVELS.map((l) => Type.Literal(l)),
-    { default: 'info' },
+    { default: 'info', description: 'Log level.' },
   ),
-  /** Transports to start, comma-separated: engineio, rawws, sse, tcp. */
-  transports: Type.Array(Type.String({ minLength: 1 }), { default: ['engineio', 'rawws', 'sse'] }),
-  /** TCP lines port; setting it also enables the tcp transport. */
-  tcpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 7000 }),
-  /** TCP: how long a line may take from its first byte to its end before the peer is dropped, ms. */
-  tcpLineTimeoutMs: Type.Integer({ minimum: 1, default: 30000 }),
-  /** Origins allowed to connect, comma-separated; empty allows any. */
-  allowedOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
-  /** Accept WebSocket connections and upgrades; `false` refuses them (for proxies that break them). */
-  websocket: Type.Boolean({ default: true }),
-  /** Heartbeat interval, ms: engine.io pings, and raw WebSocket pings (a peer silent for two is dropped). */
-  pingIntervalMs: Type.Integer({ minimum: 5, default: 25000 }),
-  /** engine.io heartbeat timeout, ms. */
-  pingTimeoutMs: Type.Integer({ minimum: 5, default: 20000 }),
-  /** Redis for scale-out (history, message log, bus, presence); unset runs the single-process default. */
-  redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-  /** This node's id in the cluster (in engine.io session ids and presence records); unset picks a random one. */
-  nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9-]{1,32}$' })),
-  /** The URL other nodes reach this one at, for forwarded polling requests; unset means http://HOST:PORT. */
-  advertiseUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  transports: Type.Array(Type.String({ minLength: 1 }), {
+    default: ['engineio', 'rawws', 'sse'],
+    description: 'Transports to start, comma-separated: engineio, rawws, sse, tcp.',
+  }),
+  tcpPort: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 7000,
+    description: 'TCP lines port; setting it also enables the tcp transport.',
+  }),
+  tcpLineTimeoutMs: Type.Integer({
+    minimum: 1,
+    default: 30000,
+    description:
+      'TCP: how long a line may take from its first byte to its end before the peer is dropped, ms.',
+  }),
+  allowedOrigins: Type.Array(Type.String({ minLength: 1 }), {
+    default: [],
+    description: 'Origins allowed to connect, comma-separated; empty allows any.',
+  }),
+  websocket: Type.Boolean({
+    default: true,
+    description:
+      'Accept WebSocket connections and upgrades; `false` refuses them (for proxies that break them).',
+  }),
+  pingIntervalMs: Type.Integer({
+    minimum: 5,
+    default: 25000,
+    description:
+      'Heartbeat interval, ms: engine.io pings, and raw WebSocket pings (a peer silent for two is dropped).',
+  }),
+  pingTimeoutMs: Type.Integer({
+    minimum: 5,
+    default: 20000,
+    description: 'engine.io heartbeat timeout, ms.',
+  }),
+  redisUrl: Type.Optional(
+    Type.String({
+      pattern: '^rediss?://',
+      description:
+        'Redis for scale-out (history, message log, bus, presence); unset runs the single-process default.',
+    }),
+  ),
+  nodeId: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9-]{1,32}$',
+      description:
+        "This node's id in the cluster (in engine.io session ids and presence records); unset picks a random one.",
+    }),
+  ),
+  advertiseUrl: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'The URL other nodes reach this one at, for forwarded polling requests; unset means http://HOST:PORT.',
+    }),
+  ),
   // HTTP bounds (docs/security.md): what a socket of the HTTP port may hold and for how long.
-  /** HTTP: a socket with no bytes moving either way for this long is destroyed, ms; above PING_INTERVAL_MS. */
-  connectionTimeoutMs: Type.Integer({ minimum: 0, default: 60000 }),
-  /** HTTP: a request (headers and body) must have arrived within this long of its first byte, ms. */
-  requestTimeoutMs: Type.Integer({ minimum: 0, default: 30000 }),
-  /** HTTP: an idle keep-alive socket is closed after this long between requests, ms. */
-  keepAliveTimeoutMs: Type.Integer({ minimum: 1, default: 10000 }),
-  /** HTTP: requests served on one socket before it is closed (the last answer says `Connection: close`). */
-  maxRequestsPerSocket: Type.Integer({ minimum: 0, default: 1000 }),
-  /** HTTP: requests of one socket in flight at once (pipelined, not yet answered) before it is destroyed. */
-  maxPipelinedRequests: Type.Integer({ minimum: 1, default: 8 }),
-  /** HTTP: a response must be taken by the peer within this long of being sent, or its socket is destroyed, ms. */
-  responseWriteTimeoutMs: Type.Integer({ minimum: 1, default: 30000 }),
-  /** Bytes of history served per second per client address over REST (429 `rate_limited` past it). */
-  historyBytesPerSec: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  connectionTimeoutMs: Type.Integer({
+    minimum: 0,
+    default: 60000,
+    description:
+      'HTTP: a socket with no bytes moving either way for this long is destroyed, ms; above PING_INTERVAL_MS.',
+  }),
+  requestTimeoutMs: Type.Integer({
+    minimum: 0,
+    default: 30000,
+    description:
+      'HTTP: a request (headers and body) must have arrived within this long of its first byte, ms.',
+  }),
+  keepAliveTimeoutMs: Type.Integer({
+    minimum: 1,
+    default: 10000,
+    description: 'HTTP: an idle keep-alive socket is closed after this long between requests, ms.',
+  }),
+  maxRequestsPerSocket: Type.Integer({
+    minimum: 0,
+    default: 1000,
+    description:
+      'HTTP: requests served on one socket before it is closed (the last answer says `Connection: close`).',
+  }),
+  maxPipelinedRequests: Type.Integer({
+    minimum: 1,
+    default: 8,
+    description:
+      'HTTP: requests of one socket in flight at once (pipelined, not yet answered) before it is destroyed.',
+  }),
+  responseWriteTimeoutMs: Type.Integer({
+    minimum: 1,
+    default: 30000,
+    description:
+      'HTTP: a response must be taken by the peer within this long of being sent, or its socket is destroyed, ms.',
+  }),
+  historyBytesPerSec: Type.Integer({
+    minimum: 1024,
+    default: 1024 * 1024,
+    description:
+      'Bytes of history served per second per client address over REST (429 `rate_limited` past it).',
+  }),
 });
 
 /** The gateway's configuration. */
@@ -160,7 +249,9 @@ export function loadConfig(
   if (first) {
     const key = first.path.split('/')[1] ?? '';
     const given = source.get(key) ?? `${key}=${JSON.stringify(config[key])}`;
-    throw new ConfigError(`Invalid configuration ${given}: ${first.message.toLowerCase()}.`);
+    const allowed = allowedValues(ConfigSchema.properties[key as Key]);
+    const why = allowed ? `expected one of ${allowed.join(', ')}` : first.message.toLowerCase();
+    throw new ConfigError(`Invalid configuration ${given}: ${why}.`);
   }
   const result = withDefaults as Config;
   // Checked here, not by the schema, so that the one-line error never prints the secret itself.
@@ -181,11 +272,22 @@ export function loadConfig(
   return result;
 }
 
-/** A one-line description of every setting, for --help. */
+/** Every setting for --help: its flag, its variable and its default, then what it does. */
 export function describeConfig(): string[] {
-  return KEYS.map((key) => {
-    const schema = ConfigSchema.properties[key] as { default?: unknown };
-    const def = schema.default === undefined ? '' : ` (default ${JSON.stringify(schema.default)})`;
-    return `  ${flagName(key).padEnd(20)} ${envName(key).padEnd(18)}${def}`;
+  return KEYS.flatMap((key) => {
+    const schema = ConfigSchema.properties[key] as { default?: unknown; description?: string };
+    const def = schema.default === undefined ? 'unset' : formatDefault(schema.default);
+    return [`  ${flagName(key)} (${envName(key)}, default ${def})`, `      ${schema.description ?? ''}`];
   });
+}
+
+function formatDefault(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') || 'empty' : String(value);
+}
+
+/** The literals a union of literals allows, for an error that lists them; undefined for other schemas. */
+function allowedValues(schema: unknown): string[] | undefined {
+  const anyOf = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (!anyOf?.every((s) => s.const !== undefined)) return undefined;
+  return anyOf.map((s) => String(s.const));
 }

@@ -5,6 +5,7 @@ import { type ERROR_CODES, ProtocolError } from '../protocol/errors.js';
 export const HTTP_ERROR_CODES = {
   bad_request: 'The request did not match the route schema.',
   payload_too_large: 'The request body is larger than the maximum frame size.',
+  unsupported_media_type: 'The request body must be JSON, sent with Content-Type: application/json.',
   not_found: 'No such route.',
   api_disabled: 'Publishing over HTTP is off: set API_TOKEN to enable it.',
   websocket_disabled: 'WebSocket is turned off on this server (WEBSOCKET=off); use engine.io long-polling.',
@@ -19,6 +20,7 @@ const STATUS: Partial<Record<string, number>> = {
   invalid_text: 400,
   bad_request: 400,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unauthorized: 401,
   api_disabled: 403,
   websocket_disabled: 403,
@@ -56,6 +58,14 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Answers 404 `not_found` in the API's error format. */
+export function replyNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .status(404)
+    .type('application/json; charset=utf-8')
+    .send({ statusCode: 404, code: 'not_found', message: `No route ${request.method} ${request.url}` });
 }
 
 /** Sends `{ statusCode, code, message }` for any error: schema failures, protocol and HTTP errors, bugs. */

@@ -1,17 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
+import fastifyCors from '@fastify/cors';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Hub } from '../core/hub.js';
 import { toWire } from '../core/wire.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
-import { isValidRoom } from '../protocol/names.js';
+import { isValidNamespace, isValidRoom } from '../protocol/names.js';
 import { ByteBudget } from './byte-budget.js';
 import type { Config } from './config.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, replyError, replyNotFound } from './http-errors.js';
 
 const RoomParams = Type.Object({ room: Type.String({ maxLength: 256 }) });
+const NsQuery = Type.Object({ ns: Type.Optional(Type.String({ maxLength: 256 })) });
 const MessagesQuery = Type.Object({
+  ns: Type.Optional(Type.String({ maxLength: 256 })),
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.historyMax })),
 });
@@ -21,9 +24,40 @@ const PostBody = Type.Object({
 });
 
 function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const given = Buffer.from(bearer(header) ?? '');
   const wanted = Buffer.from(token);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+function bearer(header: string | undefined): string | undefined {
+  return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+}
+
+/** The namespace of `?ns=` (default `/`); throws on an invalid one. */
+function namespaceOf(ns: string | undefined): string {
+  const name = ns ?? '/';
+  if (!isValidNamespace(name))
+    throw new HttpError('bad_request', `Invalid namespace "${name.slice(0, 64)}".`);
+  return name;
+}
+
+/**
+ * Reads need a bearer token once the server has any: API_TOKEN, or one the authentication hook accepts
+ * for the namespace (as it would in a hello). Without either, reads are open, as the page's are.
+ */
+async function checkReader(hub: Hub, config: Config, header: string | undefined, ns: string): Promise<void> {
+  const authenticate = hub.options.authenticate;
+  if (config.apiToken === undefined && authenticate === undefined) return;
+  if (config.apiToken !== undefined && tokenMatches(header, config.apiToken)) return;
+  const token = bearer(header);
+  if (authenticate && token !== undefined) {
+    const result = await authenticate({ handshake: undefined, token, ns, nick: undefined });
+    if (result.ok) return;
+  }
+  throw new HttpError(
+    'unauthorized',
+    'Reading needs a bearer token: API_TOKEN or one the authentication hook accepts.',
+  );
 }
 
 function checkRoom(room: string): void {
@@ -31,20 +65,67 @@ function checkRoom(room: string): void {
     throw new ProtocolError('invalid_room', `Invalid room name "${room.slice(0, 80)}".`);
 }
 
-/** The REST API and health check. */
-export function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): void {
+/** The health check, and the REST API in its own `/api` scope (CORS, error and not-found handlers, body limit). */
+export async function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok', connections: hub.sessions.size }));
+  await app.register(async (api) => registerApi(api, hub, config), { prefix: '/api' });
+}
+
+/** The error handler of the API: the protocol's format, and a 413 that names the limit. */
+function apiErrorHandler(config: Config) {
+  return (
+    error: FastifyError,
+    request: Parameters<typeof replyError>[1],
+    reply: Parameters<typeof replyError>[2],
+  ) => {
+    if (error.statusCode === 413)
+      return replyError(
+        new HttpError(
+          'payload_too_large',
+          `The request body is larger than ${config.maxFrameBytes} bytes (MAX_FRAME_BYTES).`,
+        ),
+        request,
+        reply,
+      );
+    if (error.statusCode === 415)
+      return replyError(new HttpError('unsupported_media_type', UNSUPPORTED), request, reply);
+    return replyError(error, request, reply);
+  };
+}
+
+const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+const UNSUPPORTED = 'Send the body as JSON, with Content-Type: application/json.';
+
+async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Promise<void> {
   // Escape-heavy texts make a page of history megabytes of JSON: bytes, not requests, are the cost.
   const historyBudget = new ByteBudget(config.historyBytesPerSec);
-  app.get('/healthz', async () => ({ status: 'ok', connections: hub.sessions.size }));
+  app.setErrorHandler(apiErrorHandler(config));
+  app.setNotFoundHandler(replyNotFound);
+  // Pages of other origins may read and post; which ones is ALLOWED_ORIGINS (empty: any).
+  await app.register(fastifyCors, {
+    origin: config.allowedOrigins.length > 0 ? [...config.allowedOrigins] : true,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'authorization'],
+  });
 
-  app.get('/api/rooms', async () => ({ rooms: await hub.rooms('/') }));
+  app.get<{ Querystring: { ns?: string } }>(
+    '/rooms',
+    { schema: { querystring: NsQuery } },
+    async (request) => {
+      const ns = namespaceOf(request.query.ns);
+      await checkReader(hub, config, request.headers.authorization, ns);
+      return { rooms: await hub.rooms(ns) };
+    },
+  );
 
-  app.get<{ Params: { room: string }; Querystring: { before?: number; limit?: number } }>(
-    '/api/rooms/:room/messages',
+  app.get<{ Params: { room: string }; Querystring: { ns?: string; before?: number; limit?: number } }>(
+    '/rooms/:room/messages',
     { schema: { params: RoomParams, querystring: MessagesQuery } },
     async (request, reply) => {
       const { room } = request.params;
       checkRoom(room);
+      const ns = namespaceOf(request.query.ns);
+      await checkReader(hub, config, request.headers.authorization, ns);
       const wait = historyBudget.wait(request.ip);
       if (wait > 0) {
         reply.header('retry-after', Math.ceil(wait / 1000));
@@ -55,7 +136,7 @@ export function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): 
       }
       const { before, limit = LIMITS.historyDefault } = request.query;
       const { info, messages } = await hub.options.history
-        .range('/', room, { limit, ...(before === undefined ? {} : { before }) })
+        .range(ns, room, { limit, ...(before === undefined ? {} : { before }) })
         .catch(() => {
           throw new ProtocolError('history_unavailable');
         });
@@ -66,16 +147,26 @@ export function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): 
     },
   );
 
-  app.post<{ Params: { room: string }; Body: { from: string; text: string } }>(
-    '/api/rooms/:room/messages',
-    { schema: { params: RoomParams, body: PostBody } },
+  app.post<{ Params: { room: string }; Querystring: { ns?: string }; Body: { from: string; text: string } }>(
+    '/rooms/:room/messages',
+    {
+      schema: { params: RoomParams, querystring: NsQuery, body: PostBody },
+      bodyLimit: config.maxFrameBytes,
+      // Fastify reads no body without a content type, and a text/plain one as a string: the schema would
+      // call either a bad request, when the body's type is what is wrong.
+      onRequest: async (request) => {
+        if (!JSON_TYPE.test(request.headers['content-type'] ?? ''))
+          throw new HttpError('unsupported_media_type', UNSUPPORTED);
+      },
+    },
     async (request, reply) => {
       if (config.apiToken === undefined)
         throw new HttpError('api_disabled', 'Set API_TOKEN to publish over HTTP.');
       if (!tokenMatches(request.headers.authorization, config.apiToken)) {
         throw new HttpError('unauthorized', 'A valid bearer token is required.');
       }
-      const message = await hub.post('/', request.params.room, request.body.from, request.body.text);
+      const ns = namespaceOf(request.query.ns);
+      const message = await hub.post(ns, request.params.room, request.body.from, request.body.text);
       reply.status(201);
       return { message: toWire(message) };
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentAfter, HELP_LINES, readLine } from '../../src/client/commands.js';
-import { replyLines } from '../../src/client/render.js';
+import { renderEvent, replyLines } from '../../src/client/render.js';
 
 // How `switchboard chat` and TCP text mode read what a person types: one reading for both.
 
@@ -76,5 +76,13 @@ describe('currentAfter and replyLines', () => {
       '* You are now x-2.',
     ]);
     expect(replyLines({ type: 'say', room: 'dev', text: 't' }, ack, 'dev')).toEqual([]);
+  });
+});
+
+describe('renderEvent', () => {
+  it('marks a message posted over the HTTP API as a bot', () => {
+    const message = { type: 'message', room: 'lobby', seq: 1, msgId: 'm', from: 'carol', text: 'hi', ts: 0 };
+    expect(renderEvent(message)).toBe('[lobby] carol: hi');
+    expect(renderEvent({ ...message, bot: true })).toBe('[lobby] carol (bot): hi');
   });
 });

@@ -55,6 +55,10 @@ export function engineioTransport(): Transport {
         pingTimeout: config.pingTimeoutMs,
         perMessageDeflate: false,
         httpCompression: false,
+        // Long-polling from pages of other origins. Every origin may read the answers, so that a page whose
+        // origin ALLOWED_ORIGINS refuses can read its `forbidden_origin` and stop; the origin check itself
+        // is the hub's. No cookies are used, so no credentials are allowed.
+        cors: { origin: true, methods: ['GET', 'POST'], credentials: false },
         // The project's own ws, not the older copy engine.io depends on: it terminates a peer with more
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
         wsEngine: WebSocketServer,

@@ -1,4 +1,5 @@
 import { type BackoffOptions, backoffDelay } from '../../src/client/backoff.js';
+import { binaryMessage, findBinary } from '../../src/client/json-data.js';
 import { type GetToken, TokenRefresher } from '../../src/client/token-refresh.js';
 import { RoomCursors } from './cursors.js';
 import { DemotionMemory, type KeyValueStore, type LinkFailure, MemoryStore } from './demotion.js';
@@ -286,6 +287,8 @@ class Client implements SwitchboardClient {
   }
 
   async emit(room: string, event: string, data?: unknown): Promise<void> {
+    const binary = findBinary(data);
+    if (binary) throw new ClientError('binary_data', binaryMessage(binary));
     await this.request({ type: 'emit', room, event, data: data ?? null }, false);
   }
 

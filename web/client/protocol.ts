@@ -15,6 +15,8 @@ export interface ChatMessage {
   ts: number;
   /** The sender's client message id, when it gave one. */
   cid?: string;
+  /** Posted over the REST API by an application, not said by a connected person. */
+  bot?: true;
 }
 
 export interface WelcomeFrame {

@@ -19,11 +19,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-/** A clock time for a message, and its full date for the tooltip. */
-export function formatTime(ts: number): { short: string; iso: string } {
+/** A message's time (with its date when it is not from today, by the page's clock) and its ISO form. */
+export function formatTime(ts: number, now: number = Date.now()): { short: string; iso: string } {
   const date = new Date(ts);
-  return {
-    short: date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
-    iso: date.toISOString(),
-  };
+  const time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const today = new Date(now).toDateString() === date.toDateString();
+  const day = date.toLocaleDateString([], { year: 'numeric', month: 'short', day: 'numeric' });
+  return { short: today ? time : `${day} ${time}`, iso: date.toISOString() };
 }

@@ -109,7 +109,16 @@ export class RoomView {
     li.dataset.seq = String(message.seq);
     li.dataset.msgId = message.msgId;
     if (message.cid !== undefined) li.dataset.cid = message.cid;
-    li.replaceChildren(stamp, el('span', 'from', message.from), el('span', 'text', message.text));
+    // Styled as one's own by nick: the session's own messages, and those from before a reload.
+    if (message.from === this.hooks.nick()) li.classList.add('mine');
+    const parts: HTMLElement[] = [stamp, el('span', 'from', message.from)];
+    if (message.bot) {
+      li.classList.add('bot');
+      const tag = el('span', 'tag', 'bot');
+      tag.title = 'Posted over the HTTP API, not by a person in the room';
+      parts.push(tag);
+    }
+    li.replaceChildren(...parts, el('span', 'text', message.text));
   }
 
   private fillPending(li: HTMLLIElement, update: OutgoingUpdate): void {

@@ -75,21 +75,13 @@ export class Session {
 
   private accept(text: string): void {
     if (this.phase === 'closed') return;
-    if (this.bucket && !this.bucket.take(this.hub.options.clock())) {
-      this.drops++;
-      if (this.drops > this.hub.options.limits.rateBurst) {
-        this.bye('rate_limited', 'Too many frames past the rate limit.');
-        return;
-      }
-      const parsed = parseFrame(text, this.hub.options.limits.maxFrameBytes);
-      this.error(
-        'rate_limited',
-        'Over the rate limit; the frame was dropped.',
-        parsed.ok ? parsed.frame.id : parsed.id,
-      );
+    if (
+      !this.admit(() => {
+        const parsed = parseFrame(text, this.hub.options.limits.maxFrameBytes);
+        return parsed.ok ? parsed.frame.id : parsed.id;
+      })
+    )
       return;
-    }
-    this.drops = 0;
     if (this.phase === 'welcoming') {
       // Bounded even with rate limiting off: a client may pipeline a few requests behind its hello.
       if (this.early.length >= MAX_EARLY_FRAMES) {
@@ -105,6 +97,8 @@ export class Session {
   /** Answers input the transport could not turn into a text frame (binary, over-long line). */
   invalid(error: ProtocolError): void {
     if (this.phase === 'closed') return;
+    // A bad frame costs a token like a good one, or a flood of them would be free.
+    if (!this.admit(() => undefined)) return;
     this.error(error.code, error.message);
     this.badFrame();
   }
@@ -249,6 +243,27 @@ export class Session {
     }
     this.hub.options.onError?.(error, context);
     this.error('internal', 'The server failed while handling the request.', id);
+  }
+
+  /**
+   * Takes a rate-limit token for one inbound frame, valid or not; false when the frame is dropped
+   * (answered `rate_limited`) or the connection was closed for flooding. `idOf` is only read when
+   * the frame is refused, so the cost of parsing stays off the usual path.
+   */
+  private admit(idOf: () => number | undefined): boolean {
+    if (!this.bucket || this.bucket.take(this.hub.options.clock())) {
+      // Forgiven one per admitted frame, not all at once: a client at many times the rate gets one
+      // token per refill and would otherwise never be seen as flooding.
+      if (this.drops > 0) this.drops--;
+      return true;
+    }
+    this.drops++;
+    if (this.drops > this.hub.options.limits.rateBurst) {
+      this.bye('rate_limited', 'Too many frames past the rate limit.');
+      return false;
+    }
+    this.error('rate_limited', 'Over the rate limit; the frame was dropped.', idOf());
+    return false;
   }
 
   private handle(text: string): void {

@@ -15,6 +15,11 @@ export interface Membership {
   lastSeq: number;
   /** Live messages held back while history is being read; undefined once caught up. */
   buffer: StoredMessage[] | undefined;
+  /**
+   * Set while the client pulls a paged replay (`history {after}`): the highest live seq seen
+   * meanwhile. Live messages are not sent then (history holds them); the pull ends at the latest.
+   */
+  pulling?: number;
 }
 
 type Phase = 'greeting' | 'welcoming' | 'open' | 'closed';
@@ -36,6 +41,8 @@ export class Session {
   ns: Namespace | undefined;
   transport: string;
   batch = false;
+  /** Granted cap `pages`: a resume replays one page per room and the client pulls the rest. */
+  pages = false;
   readonly rooms = new Map<string, Membership>();
   /** Set by the hub while this session waits in its flush list. */
   dirty = false;
@@ -172,10 +179,25 @@ export class Session {
     }
   }
 
+  /** Bytes the outbound path may still take before the slow-consumer bound (queued and unread count). */
+  outboundRoom(): number {
+    const used = this.outbox.bytes + this.conn.bufferedBytes();
+    return Math.max(0, this.hub.options.limits.maxBufferBytes - used);
+  }
+
+  /** Whether the outbound buffer is at most half full, so a page of history may go out now. */
+  drained(): boolean {
+    return this.outboundRoom() >= this.hub.options.limits.maxBufferBytes / 2;
+  }
+
   /** Delivers a room message in seq order: held while catching up, dropped when already sent, repaired on a gap. */
   deliver(message: StoredMessage, encoded: string, repairGaps = true): void {
     const membership = this.rooms.get(message.room);
     if (!membership) return;
+    if (membership.pulling !== undefined) {
+      membership.pulling = Math.max(membership.pulling, message.seq);
+      return;
+    }
     if (membership.buffer) {
       membership.buffer.push(message);
       return;

@@ -23,6 +23,8 @@ export const ConfigSchema = Type.Object({
   rateBurst: Type.Integer({ minimum: 0, default: 40 }),
   /** Bytes queued for one connection before it is dropped as a slow consumer. */
   maxBufferBytes: Type.Integer({ minimum: 65536, default: 4 * 1024 * 1024 }),
+  /** Messages a resume replays per room at once to a client with cap `pages`; it pulls the rest. */
+  replayPage: Type.Integer({ minimum: 1, maximum: 200, default: 100 }),
   /** Bearer token that enables POST /api/rooms/:room/messages; unset disables it. */
   apiToken: Type.Optional(Type.String({ minLength: 8 })),
   /** Log level. */

@@ -225,7 +225,7 @@ export class ChatClient {
         type: 'hello',
         v: 1,
         id: this.helloId,
-        caps: ['batch'],
+        caps: ['batch', 'pages'],
         ...(this.nick === undefined ? {} : { nick: this.nick }),
         ...(this.options.ns === undefined ? {} : { ns: this.options.ns }),
         ...(this.token === undefined ? {} : { token: this.token }),
@@ -339,6 +339,7 @@ export class ChatClient {
           if (state) {
             state.epoch = info.epoch;
             state.seq = Math.max(state.seq, info.seq);
+            if ((info as { more?: boolean }).more) this.pull(name, info.seq);
           }
         }
         return true;
@@ -352,6 +353,22 @@ export class ChatClient {
       default:
         return true;
     }
+  }
+
+  /**
+   * Pulls the rest of a paged replay (`history {after}`), a page per round trip so the server's send
+   * buffer never fills; each message goes through the same path as a live one (dropped if seen).
+   */
+  private pull(room: string, after: number): void {
+    this.request({ type: 'history', room, after })
+      .then((ack) => {
+        const messages = Array.isArray(ack.messages) ? (ack.messages as Frame[]) : [];
+        for (const message of messages) this.handle({ ...message, type: 'message', room });
+        const last = Number(messages.at(-1)?.seq ?? after);
+        if (ack.more === true && this.rooms.has(room)) this.pull(room, last);
+      })
+      // A lost connection resumes from the last seq seen, which starts a new pull; nothing to do here.
+      .catch(() => undefined);
   }
 
   private helloAnswered(frame: Frame): void {

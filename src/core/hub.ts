@@ -21,6 +21,8 @@ export interface HubLimits {
   rateBurst: number;
   /** Bytes queued for one connection before it is dropped as a slow consumer. @default 4 MiB */
   maxBufferBytes: number;
+  /** Messages a resume replays per room before the client pulls the rest (cap `pages`). @default 100 */
+  replayPage?: number;
 }
 
 /** Everything the hub needs from outside; all I/O and time come in here. */
@@ -43,7 +45,7 @@ export interface HubOptions {
 }
 
 /** The capabilities this server can grant (PROTOCOL.md, "Capabilities"). */
-export const SUPPORTED_CAPS: readonly string[] = ['batch'];
+export const SUPPORTED_CAPS: readonly string[] = ['batch', 'pages'];
 
 /** A room as this node sees it: its local members. */
 export interface Room {

@@ -6,6 +6,7 @@ import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../pr
 import type { ClientFrame, ClientFrameType, HelloFrame, ResumedRoom } from '../protocol/schemas.js';
 import { allowsRoom, forbiddenRoom, refreshed, refusalError } from './auth-state.js';
 import { SUPPORTED_CAPS } from './hub.js';
+import { fitPage, replayPageSize, settlePull } from './replay-pages.js';
 import type { Membership, Session } from './session.js';
 import { toWire } from './wire.js';
 
@@ -83,6 +84,7 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
   s.nick = ns.nicks.claim(s.identity?.nick ?? requested);
   const caps = (frame.caps ?? []).filter((c, i, all) => SUPPORTED_CAPS.includes(c) && all.indexOf(c) === i);
   s.batch = caps.includes('batch');
+  s.pages = caps.includes('pages');
   const { maxFrameBytes, ratePerSec } = s.hub.options.limits;
   s.sendFrame({
     type: 'welcome',
@@ -172,10 +174,13 @@ async function replay(
   const history = s.hub.options.history;
   let info: RoomInfo;
   let messages: StoredMessage[];
+  let after: number;
+  // With `pages` the replay is one page; the client pulls the rest, so a resume never trips the bound.
+  const limit = s.pages ? replayPageSize(s) : MAX_REPLAY;
   try {
     info = await history.info(ns, room);
-    const after = info.epoch === from.epoch ? Math.min(from.seq, info.seq) : 0;
-    ({ messages } = await history.range(ns, room, { after, limit: MAX_REPLAY }));
+    after = info.epoch === from.epoch ? Math.min(from.seq, info.seq) : 0;
+    ({ messages } = await history.range(ns, room, { after, limit }));
   } catch (error) {
     // Without its history the room cannot be resumed in order: leave it, say so, resume the others.
     s.hub.options.onError?.(error, 'resume');
@@ -193,10 +198,35 @@ async function replay(
       s.sendFrame({ type: 'gap', room, reason: 'trimmed', from: after + 1, to: firstHeld - 1 });
     }
   }
+  if (s.pages) return replayPage(s, room, info, after, messages, membership);
   sendMessages(s, messages);
   membership.lastSeq = Math.max(info.seq, messages.at(-1)?.seq ?? 0);
   s.catchUp(membership);
   return [room, { epoch: info.epoch, seq: membership.lastSeq, replayed: messages.length }];
+}
+
+/** Sends the first page of a paged replay; when more remains the room waits for the client's pulls. */
+function replayPage(
+  s: Session,
+  room: string,
+  info: RoomInfo,
+  after: number,
+  messages: StoredMessage[],
+  membership: Membership,
+): [string, ResumedRoom] {
+  const { frames, sent, cut } = fitPage(s, messages);
+  for (const frame of frames) s.send(frame);
+  const readTo = sent.at(-1)?.seq ?? after;
+  const latest = Math.max(info.seq, messages.at(-1)?.seq ?? 0);
+  const more = cut || readTo < latest;
+  membership.lastSeq = more ? readTo : latest;
+  if (more) membership.pulling = readTo;
+  // Live messages held meanwhile: delivered, or (while pulling) only noted as seen.
+  s.catchUp(membership);
+  return [
+    room,
+    { epoch: info.epoch, seq: membership.lastSeq, replayed: sent.length, ...(more ? { more } : {}) },
+  ];
 }
 
 function sendMessages(s: Session, messages: StoredMessage[]): void {
@@ -333,13 +363,35 @@ function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): 
 
 async function page(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
   const ns = nsOf(s);
+  if (frame.after !== undefined) return pull(s, frame, frame.after);
   const { messages } = await s.hub.options.history
     .range(ns.name, frame.room, {
       limit: frame.limit ?? LIMITS.historyDefault,
       ...(frame.before === undefined ? {} : { before: frame.before }),
     })
     .catch((e: unknown) => historyFailed(s, e));
-  s.ack(frame.id, { messages: messages.map(toWire) });
+  // Bounded in bytes as well: the newest that fit are kept, and `more` says to ask again before them.
+  const { sent, cut } = fitPage(s, [...messages].reverse());
+  s.ack(frame.id, { messages: sent.reverse().map(toWire), ...(cut ? { more: true } : {}) });
+}
+
+/** Answers `history {after}`: the next page forward, ending a paged replay when it reaches the latest. */
+async function pull(
+  s: Session,
+  frame: Extract<ClientFrame, { type: 'history' }>,
+  after: number,
+): Promise<void> {
+  const ns = nsOf(s);
+  const limit = Math.min(frame.limit ?? replayPageSize(s), LIMITS.historyMax);
+  const { messages } = await s.hub.options.history
+    .range(ns.name, frame.room, { after, limit })
+    .catch((e: unknown) => historyFailed(s, e));
+  const { sent, cut } = fitPage(s, messages);
+  const readTo = sent.at(-1)?.seq ?? after;
+  const full = cut || messages.length === limit;
+  const membership = s.rooms.get(frame.room);
+  const more = membership?.pulling !== undefined ? settlePull(membership, readTo, full) : full;
+  s.ack(frame.id, { messages: sent.map(toWire), more });
 }
 
 function ping(s: Session, frame: Extract<ClientFrame, { type: 'ping' }>): void {

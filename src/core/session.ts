@@ -16,6 +16,11 @@ export interface Membership {
   lastSeq: number;
   /** Live messages held back while history is being read; undefined once caught up. */
   buffer: StoredMessage[] | undefined;
+  /**
+   * Set while the client pulls a paged replay (`history {after}`): the highest live seq seen
+   * meanwhile. Live messages are not sent then (history holds them); the pull ends at the latest.
+   */
+  pulling?: number;
 }
 
 type Phase = 'greeting' | 'welcoming' | 'open' | 'closed';
@@ -37,6 +42,8 @@ export class Session {
   ns: Namespace | undefined;
   transport: string;
   batch = false;
+  /** Granted cap `pages`: a resume replays one page per room and the client pulls the rest. */
+  pages = false;
   readonly rooms = new Map<string, Membership>();
   /** Who authentication said this is; set by hello and refresh (Hub.identify), absent without an auth hook. */
   identity: Identity | undefined;
@@ -80,21 +87,13 @@ export class Session {
 
   private accept(text: string): void {
     if (this.phase === 'closed') return;
-    if (this.bucket && !this.bucket.take(this.hub.options.clock())) {
-      this.drops++;
-      if (this.drops > this.hub.options.limits.rateBurst) {
-        this.bye('rate_limited', 'Too many frames past the rate limit.');
-        return;
-      }
-      const parsed = parseFrame(text, this.hub.options.limits.maxFrameBytes);
-      this.error(
-        'rate_limited',
-        'Over the rate limit; the frame was dropped.',
-        parsed.ok ? parsed.frame.id : parsed.id,
-      );
+    if (
+      !this.admit(() => {
+        const parsed = parseFrame(text, this.hub.options.limits.maxFrameBytes);
+        return parsed.ok ? parsed.frame.id : parsed.id;
+      })
+    )
       return;
-    }
-    this.drops = 0;
     if (this.phase === 'welcoming') {
       // Bounded even with rate limiting off: a client may pipeline a few requests behind its hello.
       if (this.early.length >= MAX_EARLY_FRAMES) {
@@ -110,6 +109,8 @@ export class Session {
   /** Answers input the transport could not turn into a text frame (binary, over-long line). */
   invalid(error: ProtocolError): void {
     if (this.phase === 'closed') return;
+    // A bad frame costs a token like a good one, or a flood of them would be free.
+    if (!this.admit(() => undefined)) return;
     this.error(error.code, error.message);
     this.badFrame();
   }
@@ -183,10 +184,25 @@ export class Session {
     }
   }
 
+  /** Bytes the outbound path may still take before the slow-consumer bound (queued and unread count). */
+  outboundRoom(): number {
+    const used = this.outbox.bytes + this.conn.bufferedBytes();
+    return Math.max(0, this.hub.options.limits.maxBufferBytes - used);
+  }
+
+  /** Whether the outbound buffer is at most half full, so a page of history may go out now. */
+  drained(): boolean {
+    return this.outboundRoom() >= this.hub.options.limits.maxBufferBytes / 2;
+  }
+
   /** Delivers a room message in seq order: held while catching up, dropped when already sent, repaired on a gap. */
   deliver(message: StoredMessage, encoded: string, repairGaps = true): void {
     const membership = this.rooms.get(message.room);
     if (!membership) return;
+    if (membership.pulling !== undefined) {
+      membership.pulling = Math.max(membership.pulling, message.seq);
+      return;
+    }
     if (membership.buffer) {
       membership.buffer.push(message);
       return;
@@ -254,6 +270,27 @@ export class Session {
     }
     this.hub.options.onError?.(error, context);
     this.error('internal', 'The server failed while handling the request.', id);
+  }
+
+  /**
+   * Takes a rate-limit token for one inbound frame, valid or not; false when the frame is dropped
+   * (answered `rate_limited`) or the connection was closed for flooding. `idOf` is only read when
+   * the frame is refused, so the cost of parsing stays off the usual path.
+   */
+  private admit(idOf: () => number | undefined): boolean {
+    if (!this.bucket || this.bucket.take(this.hub.options.clock())) {
+      // Forgiven one per admitted frame, not all at once: a client at many times the rate gets one
+      // token per refill and would otherwise never be seen as flooding.
+      if (this.drops > 0) this.drops--;
+      return true;
+    }
+    this.drops++;
+    if (this.drops > this.hub.options.limits.rateBurst) {
+      this.bye('rate_limited', 'Too many frames past the rate limit.');
+      return false;
+    }
+    this.error('rate_limited', 'Over the rate limit; the frame was dropped.', idOf());
+    return false;
   }
 
   private handle(text: string): void {

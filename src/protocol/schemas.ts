@@ -51,6 +51,8 @@ export const WhoFrame = request('who', { room: Room });
 export const HistoryFrame = request('history', {
   room: Room,
   before: Type.Optional(Seq),
+  /** Pages forward from this seq (exclusive), as a client pulling a paged replay does. */
+  after: Type.Optional(Type.Integer({ minimum: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.historyMax })),
 });
 export const PingFrame = request('ping', {});
@@ -144,7 +146,13 @@ export const GapFrame = Type.Object({
   to: Type.Optional(Seq),
   epoch: Type.Optional(Type.String()),
 });
-export const ResumedRoom = Type.Object({ epoch: Type.String(), seq: Seq, replayed: Type.Integer() });
+export const ResumedRoom = Type.Object({
+  epoch: Type.String(),
+  seq: Seq,
+  replayed: Type.Integer(),
+  /** More to replay than this page: pull it with `history {after: seq}` (cap `pages`). */
+  more: Type.Optional(Type.Boolean()),
+});
 export const ResumedFrame = Type.Object({
   type: Type.Literal('resumed'),
   rooms: Type.Record(Type.String(), ResumedRoom),

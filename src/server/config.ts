@@ -45,6 +45,13 @@ export const ConfigSchema = Type.Object({
     default: 4 * 1024 * 1024,
     description: 'Bytes queued for one connection before it is dropped as a slow consumer.',
   }),
+  replayPage: Type.Integer({
+    minimum: 1,
+    maximum: 200,
+    default: 100,
+    description:
+      'Messages a resume replays per room at once to a client with cap `pages`; it pulls the rest.',
+  }),
   apiToken: Type.Optional(
     Type.String({
       minLength: 8,

@@ -67,6 +67,23 @@ describe('LineSplitter', () => {
     expect(s.pending).toBe(false);
   });
 
+  it('holds a line fed a byte at a time in at most about twice its bytes, whatever the chunking', () => {
+    const { push, s } = splitter(65_536);
+    let worst = 0;
+    for (let i = 1; i <= 30_000; i++) {
+      push([0x61]);
+      // The capacity doubles from 256, so it is never more than twice the bytes held (or 256).
+      worst = Math.max(worst, s.heldBytes / Math.max(i, 256));
+    }
+    expect(worst).toBeLessThanOrEqual(2);
+    expect(s.heldBytes).toBeLessThanOrEqual(2 * 30_000);
+    // Capped at the line limit (plus one byte for a CR) however long the line runs.
+    for (let i = 0; i < 40_000; i++) push([0x61]);
+    expect(s.heldBytes).toBe(0);
+    push('\n');
+    expect(s.heldBytes).toBe(0);
+  });
+
   it('still reports a line fed a byte at a time once it crosses the limit', () => {
     const { events, push } = splitter(300);
     for (let i = 0; i < 1000; i++) push('x');

@@ -37,6 +37,11 @@ export class LineSplitter {
     return this.size > 0 || this.discarding;
   }
 
+  /** Bytes allocated to hold the partial line now (its buffer's capacity; 0 when none is held). */
+  get heldBytes(): number {
+    return this.held?.length ?? 0;
+  }
+
   /** Feeds the next chunk of bytes. */
   push(chunk: Buffer): void {
     let start = 0;

@@ -1,7 +1,7 @@
 import { LIMITS } from '../protocol/limits.js';
-import { normalizeNick } from '../protocol/names.js';
+import { nickKey, normalizeNick } from '../protocol/names.js';
 
-/** The nicks in use in one namespace; nicks are unique regardless of case. */
+/** The nicks in use in one namespace; nicks are unique up to case and confusables (`аlice` is taken by `alice`). */
 export class NickRegistry {
   private readonly taken = new Set<string>();
   private guests = 0;
@@ -10,18 +10,18 @@ export class NickRegistry {
   claim(wanted: string | undefined): string {
     const nick = wanted === undefined ? undefined : normalizeNick(wanted);
     const granted = nick === undefined ? this.freeGuest() : this.freeVariant(nick);
-    this.taken.add(granted.toLowerCase());
+    this.taken.add(nickKey(granted));
     return granted;
   }
 
   /** Frees a nick. */
   release(nick: string): void {
-    this.taken.delete(nick.toLowerCase());
+    this.taken.delete(nickKey(nick));
   }
 
   /** True when the nick is in use. */
   has(nick: string): boolean {
-    return this.taken.has(nick.toLowerCase());
+    return this.taken.has(nickKey(nick));
   }
 
   private freeGuest(): string {

@@ -586,8 +586,10 @@ class Client implements SwitchboardClient {
         if (this.cursors.has(frame.room)) this.events.emit('gap', frame);
         break;
       case 'resumed':
-        for (const [room, info] of Object.entries(frame.rooms))
+        for (const [room, info] of Object.entries(frame.rooms)) {
           this.cursors.resumed(room, info.epoch, info.seq);
+          if (info.more) this.pull(room, info.seq);
+        }
         this.events.emit('resumed', frame);
         break;
       case 'transport':
@@ -668,6 +670,23 @@ class Client implements SwitchboardClient {
     const { type: _type, ...message } = frame;
     this.events.emit('message', message);
     if (message.cid !== undefined) this.confirmSay(message.cid, message.seq, message.msgId);
+  }
+
+  /**
+   * Pulls the rest of a paged replay, one `history {after}` page per round trip so the server's send
+   * buffer never fills; each message takes the live path (cursors drop what was already seen).
+   */
+  private pull(room: string, after: number): void {
+    this.request({ type: 'history', room, after }, true).then(
+      (ack) => {
+        const messages = Array.isArray(ack.messages) ? (ack.messages as Omit<MessageFrame, 'type'>[]) : [];
+        for (const message of messages) this.onMessage({ ...message, type: 'message', room });
+        const last = messages.at(-1)?.seq ?? after;
+        if (ack.more === true && this.cursors.has(room)) this.pull(room, last);
+      },
+      // A lost connection resumes from the last seq seen, and that resume starts a new pull.
+      () => undefined,
+    );
   }
 
   private onBye(frame: ByeFrame): void {

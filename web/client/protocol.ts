@@ -68,7 +68,8 @@ export interface GapFrame {
 }
 export interface ResumedFrame {
   type: 'resumed';
-  rooms: { [room: string]: { epoch: string; seq: number; replayed: number } };
+  /** `more`: the replay was one page; the rest is pulled with `history {after: seq}` (cap `pages`). */
+  rooms: { [room: string]: { epoch: string; seq: number; replayed: number; more?: boolean } };
 }
 export interface TransportFrame {
   type: 'transport';
@@ -94,7 +95,7 @@ export type ServerFrame =
   | ByeFrame;
 
 /** The capabilities this client offers in hello. */
-export const CLIENT_CAPS = ['batch'] as const;
+export const CLIENT_CAPS = ['batch', 'pages'] as const;
 
 function isFrame(value: unknown): value is { type: string } {
   return (

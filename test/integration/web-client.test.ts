@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 
 describe('web client in Node against the gateway', () => {
-  it('counts as open only after the hello/welcome round trip, over WebSocket, with batch granted', async () => {
+  it('counts as open only after the hello/welcome round trip, over WebSocket, with batch and pages granted', async () => {
     let release: (result: AuthResult) => void = () => undefined;
     const held = new Promise<AuthResult>((resolve) => {
       release = resolve;
@@ -62,7 +62,7 @@ describe('web client in Node against the gateway', () => {
     release({ ok: true, identity: { subject: 'ann' } });
     await waitOpen(c);
     expect(c.transport).toBe('websocket');
-    expect(welcomes).toMatchObject([{ nick: 'ann', transport: 'websocket', caps: ['batch'] }]);
+    expect(welcomes).toMatchObject([{ nick: 'ann', transport: 'websocket', caps: ['batch', 'pages'] }]);
   });
 
   it('falls back to long-polling when the server refuses WebSocket, recording the failure and then the demotion', async () => {

@@ -190,11 +190,6 @@ export class Session {
     return Math.max(0, this.hub.options.limits.maxBufferBytes - used);
   }
 
-  /** Whether the outbound buffer is at most half full, so a page of history may go out now. */
-  drained(): boolean {
-    return this.outboundRoom() >= this.hub.options.limits.maxBufferBytes / 2;
-  }
-
   /** Delivers a room message in seq order: held while catching up, dropped when already sent, repaired on a gap. */
   deliver(message: StoredMessage, encoded: string, repairGaps = true): void {
     const membership = this.rooms.get(message.room);

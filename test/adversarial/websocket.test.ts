@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertStillChats, RawPeer, startHostile, wsFrame } from '../helpers/adversary.js';
+import { assertStillChats, RawPeer, startHostile } from '../helpers/adversary.js';
+import { wsFrame } from '../helpers/raw-ws.js';
 import type { TestServer } from '../helpers/server.js';
 
 // Malformed RFC 6455 on both WebSocket endpoints: the peer is closed, nobody else notices.

@@ -9,12 +9,9 @@ import { startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let browser: Browser;
-const pages: ChatPage[] = [];
 
-async function open(params: Record<string, string>, initScript?: () => void): Promise<ChatPage> {
-  const page = await ChatPage.open(browser, server.url, { params, ...(initScript ? { initScript } : {}) });
-  pages.push(page);
-  return page;
+function open(params: Record<string, string>, initScript?: () => void): Promise<ChatPage> {
+  return ChatPage.open(browser, server.url, { params, ...(initScript ? { initScript } : {}) });
 }
 
 beforeAll(async () => {
@@ -58,7 +55,6 @@ describe('SSE in Chromium', () => {
         await context.route(/\/sse\//, (route) => route.abort('connectionrefused'));
       },
     });
-    pages.push(page);
     await page.waitForBadge('long-polling');
     const d = await page.page.evaluate(() => window.switchboard.diagnostics());
     expect(d.attempts.map((a) => [a.transport, a.result, a.code])).toEqual([

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { expect } from 'vitest';
 import type { Config } from '../../src/server/config.js';
 import { connectRawWs } from './client.js';
+import { upgradeRequest } from './raw-ws.js';
 import { startServer, type TestServer } from './server.js';
 
 /** Attackers dial from here, so per-IP limits on them never touch the bystander on 127.0.0.1. */
@@ -75,13 +75,7 @@ export class RawPeer {
   /** Opens a raw WebSocket upgrade on `path` and resolves once the response head arrived. */
   static async upgrade(port: number, path: string, headers: Record<string, string> = {}): Promise<RawPeer> {
     const peer = await RawPeer.open(port);
-    const extra = Object.entries(headers)
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('');
-    peer.write(
-      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
-    );
+    peer.write(upgradeRequest(port, path, headers));
     await peer.until(() => peer.closed || peer.text().includes('\r\n\r\n'), 'upgrade response');
     return peer;
   }
@@ -143,26 +137,6 @@ export class RawPeer {
   private wake(): void {
     for (const w of [...this.waiters]) w();
   }
-}
-
-/** A client-masked WebSocket frame with any first byte and payload; the length encoding follows the payload. */
-export function wsFrame(first: number, payload: Buffer | string, masked = true): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const len = body.length;
-  const maskBit = masked ? 0x80 : 0;
-  let head: Buffer;
-  if (len < 126) head = Buffer.from([first, maskBit | len]);
-  else if (len < 65536) head = Buffer.from([first, maskBit | 126, len >> 8, len & 255]);
-  else {
-    head = Buffer.alloc(10);
-    head[0] = first;
-    head[1] = maskBit | 127;
-    head.writeBigUInt64BE(BigInt(len), 2);
-  }
-  if (!masked) return Buffer.concat([head, body]);
-  const mask = randomBytes(4);
-  const out = Buffer.from(body.map((b, i) => b ^ (mask[i % 4] as number)));
-  return Buffer.concat([head, mask, out]);
 }
 
 /** A raw HTTP/1.1 request with Connection: close. */

@@ -51,6 +51,8 @@ export class Session {
   handshake: Handshake | undefined;
   /** Set by the hub while this session waits in its flush list. */
   dirty = false;
+  /** Set when another connection resumed this session: closing then leaves presence to it. */
+  private handedOver = false;
   private phase: Phase = 'greeting';
   private readonly outbox = new Outbox();
   private readonly bucket: TokenBucket | undefined;
@@ -190,8 +192,8 @@ export class Session {
     return Math.max(0, this.hub.options.limits.maxBufferBytes - used);
   }
 
-  /** Delivers a room message in seq order: held while catching up, dropped when already sent, repaired on a gap. */
-  deliver(message: StoredMessage, encoded: string, repairGaps = true): void {
+  /** Delivers a room message (the room's feed gives them in seq order): held while catching up, dropped when already sent. */
+  deliver(message: StoredMessage, encoded: string): void {
     const membership = this.rooms.get(message.room);
     if (!membership) return;
     if (membership.pulling !== undefined) {
@@ -203,10 +205,6 @@ export class Session {
       return;
     }
     if (message.seq <= membership.lastSeq) return;
-    if (repairGaps && message.seq > membership.lastSeq + 1 && membership.lastSeq > 0) {
-      this.repair(message, membership);
-      return;
-    }
     membership.lastSeq = message.seq;
     this.send(encoded);
   }
@@ -216,32 +214,40 @@ export class Session {
     const held = membership.buffer ?? [];
     membership.buffer = undefined;
     held.sort((a, b) => a.seq - b.seq);
-    // History could not fill a gap that is still there (trimmed meanwhile): deliver on rather than loop.
-    for (const message of held) this.deliver(message, encode({ type: 'message', ...toWire(message) }), false);
+    for (const message of held) this.deliver(message, encode({ type: 'message', ...toWire(message) }));
   }
 
-  /** Takes the session out of a room and tells the room. */
+  /**
+   * Puts the session in a room's presence and, when it was not a member already (a resume of a member
+   * is not a join), tells the room's members on every node.
+   */
+  async enterPresence(room: string): Promise<void> {
+    const ns = this.ns as Namespace;
+    const member = { session: this.id, nick: this.nick, node: this.hub.nodeId };
+    const { members, added } = await this.hub.options.presence.join(ns.name, room, member);
+    if (added) this.hub.announce(ns.name, room, 'join', this.nick, this.id, members);
+  }
+
+  /** Takes the session out of a room (here and in presence) and tells the room. */
   leaveRoom(room: string): void {
     const ns = this.ns;
     if (!ns) return;
     this.rooms.delete(room);
     this.hub.removeMember(ns, room, this);
-    this.announce(room, 'leave', this.nick);
+    const nick = this.nick;
+    this.hub.options.presence.leave(ns.name, room, this.id).then(
+      (members) => this.hub.announce(ns.name, room, 'leave', nick, this.id, members),
+      (error: unknown) => this.hub.options.onError?.(error, 'presence leave'),
+    );
   }
 
-  /** Tells a room's other members (on every node) that `nick` of this session joined or left it. */
-  announce(room: string, event: 'join' | 'leave', nick: string, renamed?: string): void {
-    const ns = this.ns;
-    if (!ns) return;
-    this.hub.options.bus.publish({
-      kind: 'presence',
-      ns: ns.name,
-      room,
-      event,
-      nick,
-      session: this.id,
-      ...(renamed === undefined ? {} : { renamed }),
-    });
+  /**
+   * The session was resumed on another connection (this node's or another's): it closes without leaving
+   * its rooms or giving up its nick, since the connection that took it over holds them now.
+   */
+  takenOver(): void {
+    this.handedOver = true;
+    this.bye('kicked', 'This session was resumed on another connection.');
   }
 
   /** Marks the session open after hello; frames that came early are handled now. */
@@ -315,34 +321,29 @@ export class Session {
     if (++this.badFrames >= MAX_BAD_FRAMES) this.bye('kicked', 'Too many bad frames.');
   }
 
-  private repair(message: StoredMessage, membership: Membership): void {
-    const after = membership.lastSeq;
-    membership.buffer = [message];
-    const ns = this.ns?.name ?? '/';
-    this.hub.options.history
-      .range(ns, message.room, { after, before: message.seq, limit: message.seq - after })
-      .then(({ messages }) => {
-        if (this.rooms.get(message.room) !== membership) return;
-        membership.buffer?.push(...messages);
-        this.catchUp(membership);
-      })
-      .catch((error: unknown) => {
-        // Deliver what is held rather than hold the room forever; the client sees the seq jump.
-        this.hub.options.onError?.(error, 'history repair');
-        if (this.rooms.get(message.room) === membership) this.catchUp(membership);
-      });
-  }
-
   private cleanup(): void {
     if (this.phase === 'closed') return;
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
     const ns = this.ns;
     if (ns && wasOpen) {
-      for (const room of [...this.rooms.keys()]) this.leaveRoom(room);
-      ns.nicks.release(this.nick);
+      if (this.handedOver) {
+        for (const room of this.rooms.keys()) this.hub.removeMember(ns, room, this);
+        this.rooms.clear();
+      } else {
+        for (const room of [...this.rooms.keys()]) this.leaveRoom(room);
+        this.releasePresence(ns.name);
+      }
       if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
     }
     this.hub.forget(this);
+  }
+
+  /** Gives up the nick and the session's ownership in presence (after the rooms' leaves, which use the nick). */
+  private releasePresence(ns: string): void {
+    const { presence, onError } = this.hub.options;
+    const failed = (error: unknown) => onError?.(error, 'presence release');
+    presence.releaseNick(ns, this.nick, this.id).catch(failed);
+    presence.releaseSession(ns, this.id, this.hub.nodeId).catch(failed);
   }
 }

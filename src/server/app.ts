@@ -10,9 +10,13 @@ import { createTokenVerifier } from '../auth/verifier.js';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local.js';
 import { Hub } from '../core/hub.js';
+import { MemoryPresence } from '../core/memory-presence.js';
 import type { History } from '../history/history.js';
+import { LocalMessageLog } from '../history/local-log.js';
 import { MemoryHistory } from '../history/memory.js';
 import type { Authenticate } from '../ports/admission.js';
+import type { MessageLog } from '../ports/message-log.js';
+import type { Presence } from '../ports/presence.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
@@ -23,10 +27,16 @@ import type { Transport } from './transport.js';
 /** Options of the Switchboard Fastify plugin. */
 export interface SwitchboardOptions {
   config: Config;
-  /** History backend; MemoryHistory when absent. */
+  /** The message log (numbers and distributes messages); when absent, a LocalMessageLog over `history`. */
+  messageLog?: MessageLog;
+  /** History backend of the default message log; MemoryHistory when absent. Ignored with `messageLog`. */
   history?: History;
   /** Bus backend; LocalBus when absent. */
   bus?: Bus;
+  /** Presence backend (nicks, members, session owners); MemoryPresence when absent. */
+  presence?: Presence;
+  /** This node's id in presence. @default config.nodeId, else 'local' */
+  nodeId?: string;
   /**
    * Decides who a hello (and a refresh) is: an identity, which can fix the nick, the rooms and the expiry,
    * or a refusal. Without it, `config.authSecret` enables the built-in HS256 token verifier; with neither,
@@ -81,12 +91,17 @@ function authenticationOf(options: SwitchboardOptions): Authenticate | undefined
 const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   // A copy: the port is set to the real one on listen, and the caller's object is not ours to change.
   const config: Config = { ...options.config };
-  const history = options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch });
+  const log =
+    options.messageLog ??
+    new LocalMessageLog(options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch }));
   const bus = options.bus ?? new LocalBus();
+  const presence = options.presence ?? new MemoryPresence();
   const authenticate = authenticationOf(options);
   const hub = new Hub({
-    history,
+    log,
     bus,
+    presence,
+    nodeId: options.nodeId ?? config.nodeId ?? 'local',
     clock: Date.now,
     defer: (fn) => setImmediate(fn),
     newId,
@@ -150,7 +165,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   });
   app.addHook('onClose', async () => {
     stopGuards();
-    await Promise.all([history.close(), bus.close()]);
+    await Promise.all([log.close(), bus.close(), presence.close()]);
   });
 };
 

@@ -135,7 +135,7 @@ async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Prom
         );
       }
       const { before, limit = LIMITS.historyDefault } = request.query;
-      const { info, messages } = await hub.options.history
+      const { info, messages } = await hub.options.log
         .range(ns, room, { limit, ...(before === undefined ? {} : { before }) })
         .catch(() => {
           throw new ProtocolError('history_unavailable');

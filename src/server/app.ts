@@ -17,6 +17,7 @@ import { MemoryHistory } from '../history/memory.js';
 import type { Authenticate } from '../ports/admission.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { Presence } from '../ports/presence.js';
+import { type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
@@ -91,17 +92,23 @@ function authenticationOf(options: SwitchboardOptions): Authenticate | undefined
 const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   // A copy: the port is set to the real one on listen, and the caller's object is not ours to change.
   const config: Config = { ...options.config };
+  // REDIS_URL: every node shares the message log, bus and presence; start-up fails if Redis is unreachable.
+  const cluster =
+    config.redisUrl === undefined
+      ? undefined
+      : await connectCluster({ ...config, redisUrl: config.redisUrl }, app.log, newEpoch);
   const log =
     options.messageLog ??
+    cluster?.messageLog ??
     new LocalMessageLog(options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch }));
-  const bus = options.bus ?? new LocalBus();
-  const presence = options.presence ?? new MemoryPresence();
+  const bus = options.bus ?? cluster?.bus ?? new LocalBus();
+  const presence = options.presence ?? cluster?.presence ?? new MemoryPresence();
   const authenticate = authenticationOf(options);
   const hub = new Hub({
     log,
     bus,
     presence,
-    nodeId: options.nodeId ?? config.nodeId ?? 'local',
+    nodeId: options.nodeId ?? cluster?.nodeId ?? config.nodeId ?? 'local',
     clock: Date.now,
     defer: (fn) => setImmediate(fn),
     newId,
@@ -119,6 +126,8 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     }
     return factory();
   });
+  // Subscribed before any client connects, so nothing published from now on is missed here.
+  await startCluster(cluster);
   const started: Transport[] = [];
   try {
     for (const transport of transports) {
@@ -128,6 +137,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   } catch (error) {
     // One transport could not start (a port in use): leave nothing of the others behind.
     await Promise.all(started.map((t) => t.stop()));
+    await cluster?.close();
     throw error;
   }
   const address = () => {
@@ -145,6 +155,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
       scope.setErrorHandler(replyError);
       if (scope.prefix !== '') scope.setNotFoundHandler(replyNotFound);
       await registerRoutes(scope, hub, config);
+      registerReadyz(scope, cluster ? cluster.ready : () => true);
     },
     { prefix: options.prefix ?? '' },
   );
@@ -165,9 +176,17 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   });
   app.addHook('onClose', async () => {
     stopGuards();
-    await Promise.all([log.close(), bus.close(), presence.close()]);
+    await Promise.all([log.close(), bus.close()]);
+    // The cluster's presence stops heart-beating and takes this node's members out; then its connections go.
+    await (cluster ? cluster.close() : presence.close());
   });
 };
+
+/** Starts presence (heart-beat, reap) and waits until the log and the bus are subscribed. */
+async function startCluster(cluster: ClusterBackends | undefined): Promise<void> {
+  if (!cluster) return;
+  await Promise.all([cluster.messageLog.listening(), cluster.bus.listening(), cluster.start()]);
+}
 
 /** The gateway as a Fastify plugin, for an existing app: `app.register(switchboard, { config })`. */
 export const switchboard = fp(plugin, { name: 'switchboard', fastify: '5.x' });

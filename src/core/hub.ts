@@ -1,10 +1,13 @@
 import type { Bus, BusEvent } from '../bus/bus.js';
 import type { StoredMessage } from '../history/history.js';
 import type { Authenticate, Identity } from '../ports/admission.js';
+import type { Hooks } from '../ports/hooks.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { Departure, Presence } from '../ports/presence.js';
 import { encode } from '../protocol/encode.js';
 import { ProtocolError } from '../protocol/errors.js';
+import { MAX_DATA_DEPTH, tooDeep } from '../protocol/json-depth.js';
+import { LIMITS } from '../protocol/limits.js';
 import { isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
 import { ExpiryQueue } from './auth-state.js';
 import type { Connection, ConnectionInfo } from './connection.js';
@@ -48,6 +51,8 @@ export interface HubOptions {
   allowedOrigins?: readonly string[];
   /** Decides who a hello (or a refresh) is; when absent every hello may open a session, without identity. */
   authenticate?: Authenticate;
+  /** The application's logic on join, say and emit, and its custom-event handlers. */
+  hooks?: Hooks;
   /** Told about failures that are the server's fault (handler bugs, backend errors). */
   onError?: (error: unknown, context: string) => void;
 }
@@ -272,6 +277,27 @@ export class Hub {
         return { room, members, seq: info.seq };
       }),
     );
+  }
+
+  /** Sends a custom event to a room's members on every node from outside any connection; throws ProtocolError on bad input. */
+  relay(nsName: string, room: string, event: string, data: unknown, from: string): void {
+    if (!isValidRoom(room)) throw new ProtocolError('invalid_room');
+    if (event.length < 1 || event.length > LIMITS.eventMax)
+      throw new ProtocolError('bad_frame', `Event names are 1 to ${LIMITS.eventMax} characters.`);
+    if (tooDeep(data, MAX_DATA_DEPTH))
+      throw new ProtocolError('bad_frame', `Event data nests deeper than ${MAX_DATA_DEPTH} levels.`);
+    const nick = normalizeNick(from);
+    if (nick === undefined) throw new ProtocolError('invalid_nick');
+    // No session sent it: every member gets it.
+    this.options.bus.publish({
+      kind: 'event',
+      ns: nsName,
+      room,
+      event,
+      data: data ?? null,
+      from: nick,
+      session: '',
+    });
   }
 
   /** Stores and broadcasts a message from outside any connection (REST, bots); throws ProtocolError on bad input. */

@@ -1,10 +1,12 @@
 import type { RoomInfo, StoredMessage } from '../history/history.js';
 import type { Authenticate, AuthResult, Identity } from '../ports/admission.js';
 import { ProtocolError } from '../protocol/errors.js';
+import { MAX_DATA_DEPTH, tooDeep } from '../protocol/json-depth.js';
 import { LIMITS } from '../protocol/limits.js';
 import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
 import type { ClientFrame, ClientFrameType, HelloFrame, ResumedRoom } from '../protocol/schemas.js';
 import { allowsRoom, forbiddenRoom, refreshed, refusalError } from './auth-state.js';
+import { hookRequest, rewritten, underHook } from './hooked.js';
 import { SUPPORTED_CAPS } from './hub.js';
 import { fitPage, replayPageSize, settlePull } from './replay-pages.js';
 import type { Membership, Session } from './session.js';
@@ -16,8 +18,6 @@ type Handler<T extends ClientFrameType> = (
 ) => void | Promise<void>;
 
 const SESSION_ID_RE = /^s_[A-Za-z0-9_-]{8,60}$/;
-/** How deeply `emit` data may nest: deeper JSON cannot be re-encoded safely for relay. */
-const MAX_DATA_DEPTH = 64;
 /** Replay is bounded by the history itself; this only caps a single read. */
 const MAX_REPLAY = 100_000;
 
@@ -251,7 +251,16 @@ function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promis
   checkRoom(frame.room);
   if (!allowsRoom(s.identity, frame.room)) throw forbiddenRoom(frame.room);
   const existing = s.rooms.get(frame.room);
-  return admit(s, frame, existing, existing ? { membership: existing } : enter(s, frame.room));
+  const hook = s.hub.options.hooks?.join;
+  // A rejoin of a room the session is in is not asked about again.
+  if (existing || !hook) {
+    return admit(s, frame, existing, existing ? { membership: existing } : enter(s, frame.room));
+  }
+  return underHook(
+    s,
+    () => hook(hookRequest(s, frame.room)),
+    () => admit(s, frame, undefined, enter(s, frame.room)),
+  );
 }
 
 async function admit(
@@ -296,10 +305,24 @@ function say(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<
   membershipOf(s, frame.room);
   if (!isValidText(frame.text))
     throw new ProtocolError('invalid_text', 'Text must be 1 to 4,000 characters.');
-  return store(s, frame);
+  const hook = s.hub.options.hooks?.say;
+  if (!hook) return store(s, frame, frame.text);
+  return underHook(
+    s,
+    () => hook({ ...hookRequest(s, frame.room), text: frame.text }),
+    (verdict) => {
+      const rewrite = rewritten(verdict, 'text');
+      if (rewrite && (typeof rewrite.value !== 'string' || !isValidText(rewrite.value))) {
+        throw new ProtocolError('internal', 'The server logic rewrote the text into one that is not valid.');
+      }
+      membershipOf(s, frame.room);
+      return store(s, frame, rewrite ? (rewrite.value as string) : frame.text);
+    },
+  );
 }
 
-async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
+/** Appends a say (numbered and distributed by the log in one step), then acks it. */
+async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>, text: string): Promise<void> {
   const ns = nsOf(s);
   const { log, clock, newId } = s.hub.options;
   // The log numbers and distributes in one step; the ack follows.
@@ -308,7 +331,7 @@ async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): 
       room: frame.room,
       msgId: newId('m'),
       from: s.nick,
-      text: frame.text,
+      text,
       ts: clock(),
       ...(frame.cid === undefined ? {} : { cid: frame.cid }),
       session: s.id,
@@ -317,20 +340,7 @@ async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): 
   s.ack(frame.id, { seq: message.seq, msgId: message.msgId });
 }
 
-/** True when `value` nests arrays and objects deeper than `max` (checked without recursion). */
-function tooDeep(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop() as [unknown, number];
-    if (typeof item !== 'object' || item === null) continue;
-    if (depth > max) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void {
-  const ns = nsOf(s);
+function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void | Promise<void> {
   membershipOf(s, frame.room);
   if (tooDeep(frame.data, MAX_DATA_DEPTH)) {
     throw new ProtocolError(
@@ -338,12 +348,43 @@ function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void {
       `Bad "emit" frame: /data nests deeper than ${MAX_DATA_DEPTH} levels.`,
     );
   }
+  const { hooks } = s.hub.options;
+  const data = frame.data ?? null;
+  // Own keys only: an event named `constructor` or `__proto__` is nobody's handler.
+  const handler =
+    hooks?.events && Object.hasOwn(hooks.events, frame.event) ? hooks.events[frame.event] : undefined;
+  if (handler) {
+    // Answered by the server: the reply goes in the sender's ack; the room is not told.
+    return underHook(
+      s,
+      () => handler({ ...hookRequest(s, frame.room), event: frame.event, data }),
+      (reply) => s.ack(frame.id, { reply: reply ?? null }),
+    );
+  }
+  const hook = hooks?.emit;
+  if (!hook) return relay(s, frame, data);
+  return underHook(
+    s,
+    () => hook({ ...hookRequest(s, frame.room), event: frame.event, data }),
+    (verdict) => {
+      const rewrite = rewritten(verdict, 'data');
+      if (rewrite && tooDeep(rewrite.value, MAX_DATA_DEPTH)) {
+        throw new ProtocolError('internal', 'The server logic rewrote the data into one too deep to relay.');
+      }
+      membershipOf(s, frame.room);
+      relay(s, frame, rewrite ? (rewrite.value ?? null) : data);
+    },
+  );
+}
+
+/** Sends a custom event to the room's other members on every node, and acks it. */
+function relay(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>, data: unknown): void {
   s.hub.options.bus.publish({
     kind: 'event',
-    ns: ns.name,
+    ns: nsOf(s).name,
     room: frame.room,
     event: frame.event,
-    data: frame.data ?? null,
+    data,
     from: s.nick,
     session: s.id,
   });

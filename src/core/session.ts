@@ -25,7 +25,7 @@ export interface Membership {
 
 type Phase = 'greeting' | 'welcoming' | 'open' | 'closed';
 
-/** Frames a client may send behind its hello while the hello is being authenticated. */
+/** Frames a client may send behind its hello (being authenticated) or behind a request under a hook. */
 const MAX_EARLY_FRAMES = 100;
 
 /** Consecutive bad frames after which a connection is closed as abusive. */
@@ -59,6 +59,8 @@ export class Session {
   private drops = 0;
   private badFrames = 0;
   private early: string[] = [];
+  /** Requests waiting for a hook's verdict; frames behind them wait in `early`. */
+  private holds = 0;
 
   constructor(
     readonly hub: Hub,
@@ -96,10 +98,15 @@ export class Session {
       })
     )
       return;
-    if (this.phase === 'welcoming') {
+    if (this.phase === 'welcoming' || this.holds > 0) {
       // Bounded even with rate limiting off: a client may pipeline a few requests behind its hello.
       if (this.early.length >= MAX_EARLY_FRAMES) {
-        this.bye('rate_limited', 'Too many frames before the welcome.');
+        this.bye(
+          'rate_limited',
+          this.holds > 0
+            ? 'Too many frames behind a request still being decided.'
+            : 'Too many frames before the welcome.',
+        );
         return;
       }
       this.early.push(text);
@@ -169,11 +176,15 @@ export class Session {
     if (id !== undefined) this.send(JSON.stringify({ type: 'ack', id, ...fields }));
   }
 
-  /** Sends an error frame. */
-  error(code: ErrorCode, message: string, id?: number): void {
-    this.sendFrame(
-      id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message },
-    );
+  /** Sends an error frame; `reason` is an application's reason for a hook's refusal. */
+  error(code: ErrorCode, message: string, id?: number, reason?: string): void {
+    this.sendFrame({
+      type: 'error',
+      ...(id === undefined ? {} : { id }),
+      code,
+      message,
+      ...(reason === undefined ? {} : { reason }),
+    });
   }
 
   /** Writes what is queued: called by the hub once per turn, with the turn's memo of batch packings. */
@@ -253,9 +264,24 @@ export class Session {
   /** Marks the session open after hello; frames that came early are handled now. */
   open(): void {
     this.phase = 'open';
-    const early = this.early;
-    this.early = [];
-    for (const text of early) this.handle(text);
+    this.handleEarly();
+  }
+
+  /** Holds the frames that follow until `release`: a hook is deciding on a request, and order must hold. */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** Ends a `hold`; once none is left, the frames that waited are handled in order. */
+  release(): void {
+    if (--this.holds > 0 || this.phase !== 'open') return;
+    this.handleEarly();
+  }
+
+  private handleEarly(): void {
+    while (this.early.length > 0 && this.holds === 0 && this.phase === 'open') {
+      this.handle(this.early.shift() as string);
+    }
   }
 
   /** Marks the session as waiting for hello to finish (authentication). */
@@ -266,7 +292,7 @@ export class Session {
   /** Reports a failure: protocol errors as themselves, anything else as `internal` (and logged). */
   fail(error: unknown, id: number | undefined, context: string): void {
     if (error instanceof ProtocolError) {
-      this.error(error.code, error.message, id);
+      this.error(error.code, error.message, id, error.reason);
       return;
     }
     this.hub.options.onError?.(error, context);

@@ -20,5 +20,6 @@ export type {
   Ticket,
 } from './admission.js';
 export type { MessageLog } from './message-log.js';
+export type { EmitVerdict, HookRefusal, HookRequest, Hooks, JoinVerdict, SayVerdict } from './hooks.js';
 export { NO_OBSERVER, type Observer } from './observer.js';
 export type { Departure, MemberRef, Presence } from './presence.js';

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { TRANSPORTS } from '../../transports/index.js';
 import { createTokenVerifier } from '../auth/verifier.js';
@@ -15,13 +20,16 @@ import type { History } from '../history/history.js';
 import { LocalMessageLog } from '../history/local-log.js';
 import { MemoryHistory } from '../history/memory.js';
 import type { Authenticate } from '../ports/admission.js';
+import type { Hooks } from '../ports/hooks.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { Presence } from '../ports/presence.js';
 import { type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
+import { createHttpHooks } from './http-hooks.js';
 import { newEpoch, newId } from './ids.js';
+import { type RoomHandle, roomHandle } from './room-api.js';
 import { registerRoutes } from './routes.js';
 import type { Transport } from './transport.js';
 
@@ -44,6 +52,11 @@ export interface SwitchboardOptions {
    * every hello may open a session.
    */
   authenticate?: Authenticate;
+  /**
+   * The application's logic: hooks that allow, refuse or rewrite join, say and emit, and handlers that
+   * answer custom events (docs/server-api.md). Without it, `config.hookUrl` sends them to a backend over HTTP.
+   */
+  hooks?: Hooks;
   /** Serve the chat page from web/ (at `/`, not under `prefix`). @default true */
   serveWeb?: boolean;
   /**
@@ -59,6 +72,8 @@ export interface SwitchboardDecoration {
   /** The configuration in use; `port` is the real one once the server listens (port 0 picks one). */
   config: Config;
   transports: Transport[];
+  /** A room of namespace `ns` (default `/`) for server code: `to('lobby').say('hi')`, `.emit('tick', data)`, on every node. */
+  to(room: string, options?: { ns?: string }): RoomHandle;
   /** The address the HTTP server listens on, or undefined before it listens. */
   address(): { host: string; port: number } | undefined;
 }
@@ -88,6 +103,20 @@ function authenticationOf(options: SwitchboardOptions): Authenticate | undefined
   return secret === undefined ? undefined : createTokenVerifier({ secret, clock: Date.now });
 }
 
+/** The hooks the hub runs: the plugin's own, else HOOK_URL's over HTTP, else none. */
+function hooksOf(options: SwitchboardOptions, config: Config, log: FastifyBaseLogger): Hooks | undefined {
+  if (options.hooks) return options.hooks;
+  if (config.hookUrl === undefined) return undefined;
+  return createHttpHooks({
+    url: config.hookUrl,
+    on: config.hookOn,
+    events: config.hookEvents,
+    timeoutMs: config.hookTimeoutMs,
+    token: config.hookToken,
+    onError: (err) => log.warn({ err }, 'HOOK_URL failed: the request was answered hook_unavailable'),
+  });
+}
+
 /** The gateway: hub, transports, REST API, page; closes every connection on shutdown. */
 const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   // A copy: the port is set to the real one on listen, and the caller's object is not ours to change.
@@ -104,6 +133,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   const bus = options.bus ?? cluster?.bus ?? new LocalBus();
   const presence = options.presence ?? cluster?.presence ?? new MemoryPresence();
   const authenticate = authenticationOf(options);
+  const hooks = hooksOf(options, config, app.log);
   const hub = new Hub({
     log,
     bus,
@@ -115,6 +145,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     limits: config,
     allowedOrigins: config.allowedOrigins,
     ...(authenticate ? { authenticate } : {}),
+    ...(hooks ? { hooks } : {}),
     onError: (error, context) => app.log.error({ err: error, context }, 'switchboard error'),
   });
   const transports = config.transports.map((name) => {
@@ -146,7 +177,8 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
       ? { host: (bound as AddressInfo).address, port: bound.port }
       : undefined;
   };
-  app.decorate('switchboard', { hub, config, transports, address });
+  const to = (room: string, opts: { ns?: string } = {}) => roomHandle(hub, room, opts.ns);
+  app.decorate('switchboard', { hub, config, transports, to, address });
   const stopGuards = guardHttp(app, config, app.log);
   // The routes in a scope of their own: the host's error and not-found handlers stay the host's, and ours
   // answer `{ statusCode, code, message }` for every route of the plugin.

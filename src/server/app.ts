@@ -23,7 +23,7 @@ import type { Authenticate } from '../ports/admission.js';
 import type { Hooks } from '../ports/hooks.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { Presence } from '../ports/presence.js';
-import { type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
+import { advertiseUrl, type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
@@ -157,12 +157,17 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     }
     return factory();
   });
+  const directory = cluster && {
+    nodeId: cluster.nodeId,
+    locate: (node: string) => cluster.directory.lookup(node),
+    unreachable: (node: string) => cluster.directory.forget(node),
+  };
   // Subscribed before any client connects, so nothing published from now on is missed here.
   await startCluster(cluster);
   const started: Transport[] = [];
   try {
     for (const transport of transports) {
-      await transport.start({ hub, server: app.server, config, log: app.log });
+      await transport.start({ hub, server: app.server, config, log: app.log, directory });
       started.push(transport);
     }
   } catch (error) {
@@ -194,6 +199,8 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   app.addHook('onListen', async () => {
     const bound = address();
     if (bound) config.port = bound.port;
+    // Only now is the port known (port 0 picks one); other nodes forward this node's sessions here.
+    if (bound && cluster) await cluster.directory.advertise(advertiseUrl(config, bound));
   });
   if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });
 

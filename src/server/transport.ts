@@ -3,6 +3,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Hub } from '../core/hub.js';
 import type { Config } from './config.js';
 
+/** What forwarding needs of the cluster: this node's id and where another node is. */
+export interface SessionDirectory {
+  nodeId: string;
+  /** The base URL of `node`, or undefined when it is gone. */
+  locate(node: string): Promise<string | undefined>;
+  /** Called when a located node did not answer, so a stale address is not tried again at once. */
+  unreachable?(node: string): void;
+}
+
 /** What a transport is given when it starts. */
 export interface TransportContext {
   hub: Hub;
@@ -10,6 +19,8 @@ export interface TransportContext {
   server: Server;
   config: Config;
   log: FastifyBaseLogger;
+  /** With REDIS_URL: this node's id and where the others are, for requests of sessions another node owns. */
+  directory?: SessionDirectory | undefined;
 }
 
 /**

@@ -3,10 +3,16 @@ import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket } from 'engine.io';
 import { WebSocketServer } from 'ws';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import {
+  payloadLimit,
+  type SessionDirectory,
+  type Transport,
+  type TransportContext,
+} from '../../src/server/transport.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
 import { EngineConnection } from './connection.js';
+import { ownedSessionId, SessionForwarder } from './forward.js';
 
 /** How long a shutdown waits for polling clients to collect their `bye`. */
 const DRAIN_MS = 2000;
@@ -41,11 +47,12 @@ function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex & { bytesW
 export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
   let stopRefusing: (() => void) | undefined;
+  let forwarder: SessionForwarder | undefined;
   const open = new Set<Socket>();
   let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
-    start({ hub, server, config }: TransportContext) {
+    start({ hub, server, config, log, directory }: TransportContext) {
       const eio = new EngineServer({
         // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
         maxHttpBufferSize: payloadLimit(config.maxFrameBytes),
@@ -63,6 +70,7 @@ export function engineioTransport(): Transport {
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
         wsEngine: WebSocketServer,
       });
+      if (directory) forwarder = forwardForeignSessions(eio, directory, config, log);
       eio.attach(server, { path: ENGINE_PATH });
       if (!config.websocket) {
         server.on('upgrade', refuseEngineUpgrade);
@@ -92,6 +100,8 @@ export function engineioTransport(): Transport {
       engine = eio;
     },
     async stop() {
+      await forwarder?.close();
+      forwarder = undefined;
       stopRefusing?.();
       stopRefusing = undefined;
       // The hub has queued `bye` and asked each socket to close; a polling client only gets it on its next
@@ -109,4 +119,36 @@ export function engineioTransport(): Transport {
       engine = undefined;
     },
   };
+}
+
+/**
+ * In a cluster, session ids name the node that owns them, and requests for another node's session (a
+ * round-robin balancer sends them anywhere) go to it: engine.io never sees a session it does not hold.
+ */
+function forwardForeignSessions(
+  eio: EngineServer,
+  directory: SessionDirectory,
+  config: TransportContext['config'],
+  log: TransportContext['log'],
+): SessionForwarder {
+  const forwarder = new SessionForwarder({
+    directory,
+    // A long-poll is held up to pingInterval; past that plus the ping timeout the owner is not answering.
+    responseTimeoutMs: config.pingIntervalMs + config.pingTimeoutMs + 5_000,
+    onError: (err, node) => log.warn({ err, node }, 'forwarding an engine.io request to its node failed'),
+  });
+  eio.generateId = () => ownedSessionId(directory.nodeId);
+  const handleRequest = eio.handleRequest.bind(eio);
+  eio.handleRequest = (req, res) => {
+    const owner = forwarder.foreignOwner(req);
+    if (owner === undefined) handleRequest(req, res);
+    else void forwarder.forward(req, res, owner);
+  };
+  const handleUpgrade = eio.handleUpgrade.bind(eio);
+  eio.handleUpgrade = (req, socket, head) => {
+    const owner = forwarder.foreignOwner(req);
+    if (owner === undefined) handleUpgrade(req, socket, head);
+    else void forwarder.tunnel(req, socket, head, owner);
+  };
+  return forwarder;
 }

@@ -98,7 +98,7 @@ export class Hub {
 
   constructor(readonly options: HubOptions) {
     this.nodeId = options.nodeId ?? 'local';
-    options.log.subscribe((ns, message) => this.onMessage(ns, message));
+    options.log.subscribe((ns, message, epoch) => this.onMessage(ns, message, epoch));
     options.bus.subscribe((event) => this.onBus(event));
     options.presence.onDeparted?.((gone) => this.departed(gone));
   }
@@ -335,15 +335,19 @@ export class Hub {
         const encoded = encode({ type: 'gap', room: name, reason: 'trimmed', from, to });
         for (const member of members) member.send(encoded);
       },
+      reset: (epoch) => {
+        const encoded = encode({ type: 'gap', room: name, reason: 'epoch', epoch });
+        for (const member of members) member.epochChanged(name, encoded);
+      },
       error: (error, context) => this.options.onError?.(error, context),
     });
     return { name, members, feed };
   }
 
   /** A published message: handed to its room's feed on this node, which puts it in order for the members. */
-  private onMessage(nsName: string, message: StoredMessage): void {
+  private onMessage(nsName: string, message: StoredMessage, epoch?: string): void {
     try {
-      this.namespaces.get(nsName)?.rooms.get(message.room)?.feed.receive(message);
+      this.namespaces.get(nsName)?.rooms.get(message.room)?.feed.receive(message, epoch);
     } catch (error) {
       // A member's broken wire must not reach the log's subscriber (another node's append, a Redis reader).
       this.options.onError?.(error, 'deliver');

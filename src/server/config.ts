@@ -119,6 +119,13 @@ export const ConfigSchema = Type.Object({
         "This node's id in the cluster (in engine.io session ids and presence records); unset picks a random one.",
     }),
   ),
+  workers: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 1,
+    description:
+      'Processes on the same ports (node:cluster); more than 1 needs REDIS_URL. Each worker is a node of its own.',
+  }),
   advertiseUrl: Type.Optional(
     Type.String({
       pattern: '^https?://',

@@ -94,8 +94,8 @@ describe('no sticky sessions: polling requests reach the node that owns the sess
         await c.hello({ nick: `m${i}` });
         expect(await c.request({ type: 'join', room: 'all' })).toMatchObject({ type: 'ack' });
       }
-      const who = await clients[0]?.request({ type: 'who', room: 'all' });
-      expect((who?.members as string[]).sort()).toEqual(clients.map((_, i) => `m${i}`).sort());
+      const who = await (clients[0] as TestClient).request({ type: 'who', room: 'all' });
+      expect((who.members as string[]).sort()).toEqual(clients.map((_, i) => `m${i}`).sort());
       const total = 60;
       for (let i = 0; i < total; i++) {
         const sender = clients[i % clients.length] as TestClient;

@@ -128,7 +128,11 @@ export class SessionForwarder {
         signal: abort.signal,
         dispatcher: this.agent,
       });
-      res.writeHead(upstream.statusCode, endToEnd(upstream.headers as IncomingHttpHeaders));
+      res.writeHead(upstream.statusCode, {
+        ...endToEnd(upstream.headers as IncomingHttpHeaders),
+        // Which node passed the answer on: for operators reading a trace, and for the tests.
+        'x-switchboard-via': this.options.directory.nodeId,
+      });
       await pipeline(upstream.body, res);
     } catch (error) {
       if (abort.signal.aborted) return;

@@ -208,3 +208,18 @@ describe('admission at the handshake (hostile)', () => {
     expect(ATTACKER_IP).not.toBe('127.0.0.1');
   });
 });
+
+describe('clients told of a refused handshake', () => {
+  it('the Node wires reject with the status and code, rawws and engine.io polling alike', async () => {
+    await using server = await startHostile({ allowedOrigins: ['https://chat.example'] });
+    const { rawwsWire } = await import('../../src/client/wires/rawws.js');
+    const { engineWire } = await import('../../src/client/wires/engine.js');
+    const { HandshakeRefused } = await import('../../src/client/wire.js');
+    const ws = rawwsWire(`ws://127.0.0.1:${server.port}/ws`, EVIL);
+    await expect(ws).rejects.toBeInstanceOf(HandshakeRefused);
+    await expect(ws).rejects.toMatchObject({ status: 403, code: 'forbidden_origin' });
+    const polling = engineWire(server.url, 'polling', EVIL);
+    await expect(polling).rejects.toMatchObject({ status: 403, code: 'forbidden_origin' });
+    await assertStillChats(server);
+  });
+});

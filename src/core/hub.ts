@@ -28,6 +28,8 @@ export interface HubLimits {
   maxBufferBytes: number;
   /** Messages a resume replays per room before the client pulls the rest (cap `pages`). @default 100 */
   replayPage?: number;
+  /** How long a connection may stay without hello before `bye hello_timeout`, ms; 0 is off. @default 0 */
+  helloTimeoutMs?: number;
 }
 
 /** Everything the hub needs from outside; all I/O and time come in here. */
@@ -47,8 +49,6 @@ export interface HubOptions {
   /** A new unguessable id with the given prefix (`s` sessions, `m` messages). */
   newId: (prefix: 's' | 'm') => string;
   limits: HubLimits;
-  /** Origins allowed to connect; empty allows every origin (and connections without one always pass). */
-  allowedOrigins?: readonly string[];
   /** Decides who a hello (or a refresh) is; when absent every hello may open a session, without identity. */
   authenticate?: Authenticate;
   /** The application's logic on join, say and emit, and its custom-event handlers. */
@@ -95,6 +95,8 @@ export class Hub {
   private flushScheduled = false;
   /** Sessions whose identity has an expiry, by that expiry; `expire(now)` ends the due ones. */
   private readonly expiries = new ExpiryQueue<Session>();
+  /** Sessions that have not sent hello yet, by when they opened; opening order is deadline order. */
+  private readonly greeting = new Map<Session, number>();
 
   constructor(readonly options: HubOptions) {
     this.nodeId = options.nodeId ?? 'local';
@@ -108,10 +110,8 @@ export class Hub {
     const session = new Session(this, conn);
     session.handshake = info.handshake;
     this.sessions.add(session);
-    const allowed = this.options.allowedOrigins ?? [];
-    if (info.origin !== undefined && allowed.length > 0 && !allowed.includes(info.origin)) {
-      session.refuse(new ProtocolError('forbidden_origin', `Origin ${info.origin} is not allowed.`));
-    }
+    // Origin and the per-address caps were decided at the handshake (Admission), before this session.
+    if ((this.options.limits.helloTimeoutMs ?? 0) > 0) this.greeting.set(session, this.options.clock());
     return session;
   }
 
@@ -146,6 +146,34 @@ export class Hub {
         session.bye('token_expired', 'Your token expired without a refresh.');
       } catch (error) {
         this.options.onError?.(error, 'expire');
+      }
+    }
+    return due.length;
+  }
+
+  /** A session sent its hello: it no longer has a hello deadline. */
+  greeted(session: Session): void {
+    this.greeting.delete(session);
+  }
+
+  /**
+   * Ends with `bye hello_timeout` every session that opened `helloTimeoutMs` or more before `now` (ms)
+   * without a hello. The hub has no timer: the server calls this from one timer for all connections; since
+   * every session waits the same time, only the oldest are looked at. Returns how many ended.
+   */
+  expireHellos(now: number): number {
+    const timeout = this.options.limits.helloTimeoutMs ?? 0;
+    const due: Session[] = [];
+    for (const [session, at] of this.greeting) {
+      if (at + timeout > now) break;
+      due.push(session);
+    }
+    for (const session of due) {
+      this.greeting.delete(session);
+      try {
+        session.bye('hello_timeout', `No hello within ${timeout} ms of connecting.`);
+      } catch (error) {
+        this.options.onError?.(error, 'hello timeout');
       }
     }
     return due.length;
@@ -259,6 +287,7 @@ export class Hub {
   forget(session: Session): void {
     this.sessions.delete(session);
     this.expiries.delete(session);
+    this.greeting.delete(session);
     const ns = session.ns;
     if (ns && ns.sessions.size === 0 && ns.rooms.size === 0 && this.namespaces.get(ns.name) === ns) {
       this.namespaces.delete(ns.name);

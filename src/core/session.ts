@@ -297,6 +297,7 @@ export class Session {
   /** Marks the session as waiting for hello to finish (authentication). */
   welcoming(): void {
     this.phase = 'welcoming';
+    this.hub.greeted(this);
   }
 
   /** Reports a failure: protocol errors as themselves, anything else as `internal` (and logged). */

@@ -23,6 +23,7 @@ import type { Authenticate } from '../ports/admission.js';
 import type { Hooks } from '../ports/hooks.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { Presence } from '../ports/presence.js';
+import { createAdmission } from './admission.js';
 import { advertiseUrl, type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
@@ -96,6 +97,11 @@ const WEB_ROOT = join(packageRoot(), 'web', 'public');
 /** How often expired identities are looked for: a session outlives its token by at most this, ms. */
 const EXPIRY_SWEEP_MS = 500;
 
+/** How often connections without hello are looked for: a tenth of the timeout, between 20 ms and 1 s. */
+function helloSweepMs(timeoutMs: number): number {
+  return Math.min(1000, Math.max(20, Math.floor(timeoutMs / 10)));
+}
+
 /** The Authenticate the server uses: the plugin's own, else the built-in verifier when AUTH_SECRET is set. */
 function authenticationOf(options: SwitchboardOptions): Authenticate | undefined {
   if (options.authenticate) return options.authenticate;
@@ -143,7 +149,6 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     defer: (fn) => setImmediate(fn),
     newId,
     limits: config,
-    allowedOrigins: config.allowedOrigins,
     ...(authenticate ? { authenticate } : {}),
     ...(hooks ? { hooks } : {}),
     onError: (error, context) => app.log.error({ err: error, context }, 'switchboard error'),
@@ -164,10 +169,17 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   };
   // Subscribed before any client connects, so nothing published from now on is missed here.
   await startCluster(cluster);
+  // One admission for every transport: the per-address counts are the process's, whatever the wire.
+  const admission = createAdmission(config, Date.now, (refusal, handshake) =>
+    app.log.warn(
+      { refused: refusal.code, transport: handshake.transport, ip: handshake.remoteAddress },
+      'refused',
+    ),
+  );
   const started: Transport[] = [];
   try {
     for (const transport of transports) {
-      await transport.start({ hub, server: app.server, config, log: app.log, directory });
+      await transport.start({ hub, server: app.server, config, log: app.log, admission, directory });
       started.push(transport);
     }
   } catch (error) {
@@ -207,9 +219,16 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   // One timer for every session's expiry; the hub keeps them in deadline order.
   const sweep = authenticate ? setInterval(() => hub.expire(Date.now()), EXPIRY_SWEEP_MS) : undefined;
   sweep?.unref();
+  // One timer for every connection's hello deadline; often enough that none outlives it by much.
+  const hellos =
+    config.helloTimeoutMs > 0
+      ? setInterval(() => hub.expireHellos(Date.now()), helloSweepMs(config.helloTimeoutMs))
+      : undefined;
+  hellos?.unref();
 
   app.addHook('preClose', async () => {
     clearInterval(sweep);
+    clearInterval(hellos);
     hub.shutdown();
     await Promise.all(transports.map((t) => t.stop()));
   });

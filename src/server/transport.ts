@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Hub } from '../core/hub.js';
+import type { Admission } from '../ports/admission.js';
 import type { Config } from './config.js';
 
 /** What forwarding needs of the cluster: this node's id and where another node is. */
@@ -21,6 +22,8 @@ export interface TransportContext {
   log: FastifyBaseLogger;
   /** With REDIS_URL: this node's id and where the others are, for requests of sessions another node owns. */
   directory?: SessionDirectory | undefined;
+  /** Decides each handshake before a session exists; an admitted connection releases its ticket on close. */
+  admission: Admission;
 }
 
 /**

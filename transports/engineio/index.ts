@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket } from 'engine.io';
 import { WebSocketServer } from 'ws';
+import type { Refusal, Ticket } from '../../src/ports/admission.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import {
   payloadLimit,
@@ -11,6 +12,7 @@ import {
 } from '../../src/server/transport.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
+import { replyError } from '../sse/http.js';
 import { EngineConnection } from './connection.js';
 import { ownedSessionId, SessionForwarder } from './forward.js';
 
@@ -40,6 +42,19 @@ function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex & { bytesW
 }
 
 /**
+ * Answers a refused engine.io handshake with the refusal's own status and `{ statusCode, code, message }`:
+ * engine.io's answer to a refusing `allowRequest` is always 403 (polling) or 400 (WebSocket) with its own
+ * body, which would hide a 429 or 503 from the client. The CORS headers engine.io's middleware has set
+ * stay on the polling answer, so a page of another origin can read why.
+ */
+function answerRefusal(req: IncomingMessage, refusal: Refusal): void {
+  const res = (req as { res?: import('node:http').ServerResponse }).res;
+  const code = refusal.code as Parameters<typeof replyError>[1];
+  if (res) replyError(res, code, refusal.message, true);
+  else refuseUpgrade(req.socket, code, refusal.message);
+}
+
+/**
  * engine.io: WebSocket and HTTP long-polling behind one session, with the polling-to-WebSocket upgrade.
  * `websocket: false` in the config serves polling only: the handshake offers no upgrade, and WebSocket
  * requests on the engine.io path are refused with 403 `websocket_disabled`.
@@ -52,8 +67,22 @@ export function engineioTransport(): Transport {
   let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
-    start({ hub, server, config, log, directory }: TransportContext) {
+    start({ hub, server, config, log, admission, directory }: TransportContext) {
+      // Admitted handshakes until their socket opens; a handshake engine.io then fails gives its slot back.
+      const tickets = new WeakMap<IncomingMessage, Ticket>();
       const eio = new EngineServer({
+        // Admission runs here, on handshakes only (requests with a sid belong to an admitted session), for
+        // polling and WebSocket alike, before engine.io makes a session. A refusal is answered by us and
+        // engine.io's callback is never called: it holds nothing for a request it has not accepted.
+        allowRequest: (req, callback) => {
+          const verdict = admission.admit(requestHandshake('engineio', req, config.trustProxy));
+          if (!verdict.ok) {
+            answerRefusal(req, verdict);
+            return;
+          }
+          tickets.set(req, verdict);
+          callback(null, true);
+        },
         // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
         maxHttpBufferSize: payloadLimit(config.maxFrameBytes),
         transports: config.websocket ? ['polling', 'websocket'] : ['polling'],
@@ -63,8 +92,8 @@ export function engineioTransport(): Transport {
         perMessageDeflate: false,
         httpCompression: false,
         // Long-polling from pages of other origins. Every origin may read the answers, so that a page whose
-        // origin ALLOWED_ORIGINS refuses can read its `forbidden_origin` and stop; the origin check itself
-        // is the hub's. No cookies are used, so no credentials are allowed.
+        // origin is refused can read its 403 `forbidden_origin` and stop; the origin check itself is
+        // admission's, in allowRequest. No cookies are used, so no credentials are allowed.
         cors: { origin: true, methods: ['GET', 'POST'], credentials: false },
         // The project's own ws, not the older copy engine.io depends on: it terminates a peer with more
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
@@ -76,11 +105,15 @@ export function engineioTransport(): Transport {
         server.on('upgrade', refuseEngineUpgrade);
         stopRefusing = () => server.off('upgrade', refuseEngineUpgrade);
       }
+      eio.on('connection_error', (error: { req?: IncomingMessage }) => {
+        if (error.req) tickets.get(error.req)?.release();
+      });
       eio.on('connection', (socket: Socket) => {
+        const ticket = tickets.get(socket.request);
         const session = hub.open(new EngineConnection(socket), {
           origin: socket.request.headers.origin,
           remoteAddress: socket.remoteAddress,
-          handshake: requestHandshake('engineio', socket.request),
+          handshake: ticket?.handshake ?? requestHandshake('engineio', socket.request, config.trustProxy),
         });
         // engine.io keeps the handshake request only for its users; this transport has read what it needs,
         // and an idle connection need not hold its headers.
@@ -93,6 +126,7 @@ export function engineioTransport(): Transport {
         open.add(socket);
         socket.on('close', () => {
           open.delete(socket);
+          ticket?.release();
           session.closed();
           if (open.size === 0) allClosed?.();
         });

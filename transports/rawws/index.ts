@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../../src/core/hub.js';
+import type { Ticket } from '../../src/ports/admission.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { requestHandshake } from '../request-handshake.js';
 import { RawWsConnection } from './connection.js';
@@ -40,11 +41,18 @@ function closeAll(clients: Set<WebSocket>, graceMs: number): Promise<void> {
 }
 
 /** Hands one accepted WebSocket to the hub. */
-function accept(hub: Hub, ws: WebSocket, req: IncomingMessage, socket: Duplex, heartbeat: Heartbeat): void {
+function accept(
+  hub: Hub,
+  ws: WebSocket,
+  req: IncomingMessage,
+  socket: Duplex,
+  heartbeat: Heartbeat,
+  ticket: Ticket,
+): void {
   const session = hub.open(new RawWsConnection(ws, socket), {
     origin: req.headers.origin,
-    remoteAddress: req.socket.remoteAddress,
-    handshake: requestHandshake('rawws', req),
+    remoteAddress: ticket.handshake.remoteAddress,
+    handshake: ticket.handshake,
   });
   heartbeat.watch(ws);
   ws.on('message', (data, isBinary) => {
@@ -68,7 +76,7 @@ export function rawwsTransport(): Transport {
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'rawws',
-    start({ hub, server, config }: TransportContext) {
+    start({ hub, server, config, admission }: TransportContext) {
       const wss = new WebSocketServer({
         noServer: true,
         maxPayload: payloadLimit(config.maxFrameBytes),
@@ -99,7 +107,14 @@ export function rawwsTransport(): Transport {
           );
           return;
         }
-        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, ws, req, socket, heartbeat));
+        const verdict = admission.admit(requestHandshake('rawws', req, config.trustProxy));
+        if (!verdict.ok) {
+          refuseUpgrade(socket, verdict.code as Parameters<typeof refuseUpgrade>[1], verdict.message);
+          return;
+        }
+        // The socket closes on every path (a handshake ws refuses, a close, a cut), exactly once.
+        socket.once('close', () => verdict.release());
+        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, ws, req, socket, heartbeat, verdict));
       };
       server.on('upgrade', onUpgrade);
       stopped = async () => {

@@ -26,6 +26,8 @@ interface Entry {
   conn: SseConnection;
   session: Session | undefined;
   origin: string | undefined;
+  /** Gives back the admission slot; the stream's end (not a dropped response) ends the connection. */
+  release: () => void;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -46,7 +48,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'sse',
-    start({ hub, server, config }: TransportContext) {
+    start({ hub, server, config, admission }: TransportContext) {
       const streams = new Map<string, Entry>();
       const limits: StreamLimits = {
         ...SSE_DEFAULTS,
@@ -60,6 +62,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
         const entry = streams.get(conn.stream);
         if (entry?.conn !== conn) return;
         streams.delete(conn.stream);
+        entry.release();
         entry.session?.closed();
       };
 
@@ -78,17 +81,30 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
           }
           return;
         }
+        const verdict = admission.admit(requestHandshake('sse', req, config.trustProxy));
+        if (!verdict.ok) {
+          replyError(res, verdict.code as Parameters<typeof replyError>[1], verdict.message, true);
+          return;
+        }
         const conn = new SseConnection(newId('t'), limits, gone);
-        const entry: Entry = { conn, session: undefined, origin: req.headers.origin };
+        const entry: Entry = {
+          conn,
+          session: undefined,
+          origin: req.headers.origin,
+          release: verdict.release,
+        };
         streams.set(conn.stream, entry);
         conn.attach(res, 0);
         entry.session = hub.open(conn, {
           origin: req.headers.origin,
-          remoteAddress: req.socket.remoteAddress,
-          handshake: requestHandshake('sse', req),
+          remoteAddress: verdict.handshake.remoteAddress,
+          handshake: verdict.handshake,
         });
         // The hub may have refused it on the spot (bye written, connection closed) before it had a session.
-        if (conn.ended) entry.session.closed();
+        if (conn.ended) {
+          entry.release();
+          entry.session.closed();
+        }
       };
 
       const entryOf = (req: IncomingMessage, res: ServerResponse): Entry | undefined => {

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Hub } from '../../src/core/hub.js';
+import type { Admission } from '../../src/ports/admission.js';
+import { encode } from '../../src/protocol/encode.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import type { Config } from '../../src/server/config.js';
 import type { Transport, TransportContext } from '../../src/server/transport.js';
@@ -11,11 +13,26 @@ import { GREETING, TextMode } from './text-mode.js';
 const STOP_GRACE_MS = 1000;
 
 /** Serves one TCP peer: lines in, frames to the hub; text mode when the first line is not JSON. */
-function serveSocket(hub: Hub, config: Config, socket: Socket): void {
+function serveSocket(hub: Hub, config: Config, admission: Admission, socket: Socket): void {
+  socket.on('error', () => {});
+  // TCP has no proxy header to trust: the address is the socket's.
+  const verdict = admission.admit({
+    transport: 'tcp',
+    remoteAddress: socket.remoteAddress ?? '',
+    headers: {},
+    query: {},
+  });
+  if (!verdict.ok) {
+    // One line a program or a person can read, then the connection ends before any session exists.
+    socket.end(`${encode({ type: 'error', code: verdict.code, message: verdict.message })}\n`);
+    setTimeout(() => socket.destroy(), STOP_GRACE_MS).unref();
+    return;
+  }
+  socket.once('close', () => verdict.release());
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
   const conn = new TcpConnection(socket);
-  const session = hub.open(conn, { remoteAddress: socket.remoteAddress });
+  const session = hub.open(conn, { remoteAddress: socket.remoteAddress, handshake: verdict.handshake });
   let text: TextMode | undefined;
   let json = false;
   const onLine = (line: string) => {
@@ -61,7 +78,6 @@ function serveSocket(hub: Hub, config: Config, socket: Socket): void {
     }
     if (splitter.pending && !lineTimer) lineTimer = setTimeout(onLineTimeout, config.tcpLineTimeoutMs);
   });
-  socket.on('error', () => {});
   socket.on('close', () => {
     clearTimeout(lineTimer);
     session.closed();
@@ -78,11 +94,11 @@ export function tcpTransport(): Transport {
   const sockets = new Set<Socket>();
   return {
     name: 'tcp',
-    async start({ hub, config }: TransportContext) {
+    async start({ hub, config, admission }: TransportContext) {
       const tcp = createServer((socket) => {
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
-        serveSocket(hub, config, socket);
+        serveSocket(hub, config, admission, socket);
       });
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);

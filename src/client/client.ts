@@ -212,7 +212,7 @@ export class ChatClient {
       wire = await this.options.dial();
     } catch (error) {
       // A 403 (a foreign Origin) is refused again whenever it comes; 429 and 503 pass with the backoff.
-      if (error instanceof HandshakeRefused && error.status === 403) {
+      if (error instanceof HandshakeRefused && error.code === 'forbidden_origin') {
         this.close(error.message);
         return;
       }

@@ -19,12 +19,15 @@ export interface Refusal {
   message: string;
 }
 
-/** Reads the `{ code, message }` of a refused handshake's answer; undefined for anything else. */
+/** The codes of admission (the same on every transport); other errors (`not_found`, `websocket_disabled`) are one transport's. */
+const ADMISSION_CODES = new Set(['forbidden_origin', 'rate_limited', 'too_many_connections', 'server_full']);
+
+/** Reads the `{ code, message }` of a handshake refused by admission; undefined for anything else. */
 export function readRefusal(status: number, body: string): Refusal | undefined {
   if (status < 400) return undefined;
   try {
     const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
-    if (typeof parsed.code !== 'string') return undefined;
+    if (typeof parsed.code !== 'string' || !ADMISSION_CODES.has(parsed.code)) return undefined;
     return { status, code: parsed.code, message: typeof parsed.message === 'string' ? parsed.message : '' };
   } catch {
     return undefined;
@@ -33,14 +36,14 @@ export function readRefusal(status: number, body: string): Refusal | undefined {
 
 /**
  * A browser hides why a WebSocket handshake failed, so a WebSocket that never opened asks the polling
- * handshake (which runs the same admission) and reads the refusal there. An admitted probe's session is
- * left alone: the server ends it at its hello timeout.
+ * handshake, which runs the same admission, and reads the refusal there. It asks as protocol 3, which the
+ * server does not speak: an admitted probe is answered 400 after admission and no session is made.
  */
 async function probeRefusal(url: string, path: string): Promise<Refusal | undefined> {
   if (typeof fetch !== 'function') return undefined;
   try {
     const res = await fetch(
-      `${url.replace(/^ws/, 'http').replace(/\/$/, '')}${path}?EIO=4&transport=polling`,
+      `${url.replace(/^ws/, 'http').replace(/\/$/, '')}${path}?EIO=3&transport=polling`,
     );
     return readRefusal(res.status, await res.text());
   } catch {

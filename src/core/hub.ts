@@ -1,6 +1,7 @@
 import type { Bus, BusEvent } from '../bus/bus.js';
 import type { History, StoredMessage } from '../history/history.js';
 import type { Authenticate, Identity } from '../ports/admission.js';
+import type { Observer } from '../ports/observer.js';
 import { encode } from '../protocol/encode.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
@@ -40,6 +41,8 @@ export interface HubOptions {
   allowedOrigins?: readonly string[];
   /** Decides who a hello (or a refresh) is; when absent every hello may open a session, without identity. */
   authenticate?: Authenticate;
+  /** Where errors, refusals, resumes, gaps, slow consumers and delivery latencies are reported. @default NO_OBSERVER */
+  observer?: Observer;
   /** Told about failures that are the server's fault (handler bugs, backend errors). */
   onError?: (error: unknown, context: string) => void;
 }

@@ -13,10 +13,12 @@ import { Hub } from '../core/hub.js';
 import type { History } from '../history/history.js';
 import { MemoryHistory } from '../history/memory.js';
 import type { Authenticate } from '../ports/admission.js';
+import { NO_OBSERVER } from '../ports/observer.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
 import { newEpoch, newId } from './ids.js';
+import { loggingRefusals, Metrics } from './metrics.js';
 import { registerRoutes } from './routes.js';
 import type { Transport } from './transport.js';
 
@@ -36,7 +38,7 @@ export interface SwitchboardOptions {
   /** Serve the chat page from web/ (at `/`, not under `prefix`). @default true */
   serveWeb?: boolean;
   /**
-   * Path prefix for the plugin's HTTP routes, `/healthz` and `/api/*` (`'/chat'` serves `/chat/api/rooms`).
+   * Path prefix for the plugin's HTTP routes, `/healthz`, `/metrics` and `/api/*` (`'/chat'` serves `/chat/api/rooms`).
    * The transports (`/engine.io/`, `/ws`, `/sse/`) and the page keep their paths. @default ''
    */
   prefix?: string;
@@ -48,6 +50,8 @@ export interface SwitchboardDecoration {
   /** The configuration in use; `port` is the real one once the server listens (port 0 picks one). */
   config: Config;
   transports: Transport[];
+  /** This server's metrics (its own registry), or undefined with METRICS off. */
+  metrics: Metrics | undefined;
   /** The address the HTTP server listens on, or undefined before it listens. */
   address(): { host: string; port: number } | undefined;
 }
@@ -84,6 +88,8 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   const history = options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch });
   const bus = options.bus ?? new LocalBus();
   const authenticate = authenticationOf(options);
+  const metrics = config.metrics ? new Metrics() : undefined;
+  const observer = loggingRefusals(metrics ?? NO_OBSERVER, app.log);
   const hub = new Hub({
     history,
     bus,
@@ -93,6 +99,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     limits: config,
     allowedOrigins: config.allowedOrigins,
     ...(authenticate ? { authenticate } : {}),
+    observer,
     onError: (error, context) => app.log.error({ err: error, context }, 'switchboard error'),
   });
   const transports = config.transports.map((name) => {
@@ -107,7 +114,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   const started: Transport[] = [];
   try {
     for (const transport of transports) {
-      await transport.start({ hub, server: app.server, config, log: app.log });
+      await transport.start({ hub, server: app.server, config, log: app.log, observer });
       started.push(transport);
     }
   } catch (error) {
@@ -121,15 +128,15 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
       ? { host: (bound as AddressInfo).address, port: bound.port }
       : undefined;
   };
-  app.decorate('switchboard', { hub, config, transports, address });
-  const stopGuards = guardHttp(app, config, app.log);
+  app.decorate('switchboard', { hub, config, transports, metrics, address });
+  const stopGuards = guardHttp(app, config, app.log, metrics ?? NO_OBSERVER);
   // The routes in a scope of their own: the host's error and not-found handlers stay the host's, and ours
   // answer `{ statusCode, code, message }` for every route of the plugin.
   await app.register(
     async (scope) => {
       scope.setErrorHandler(replyError);
       if (scope.prefix !== '') scope.setNotFoundHandler(replyNotFound);
-      await registerRoutes(scope, hub, config);
+      await registerRoutes(scope, hub, config, metrics);
     },
     { prefix: options.prefix ?? '' },
   );

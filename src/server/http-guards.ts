@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Observer } from '../ports/observer.js';
 import type { Config } from './config.js';
 import { DeadlineQueue } from './deadlines.js';
 
@@ -20,12 +21,18 @@ export function httpServerOptions(config: Config) {
  * peer to take each response. Either one over is abuse: its socket is destroyed and the reason logged once.
  * Returns a function that cancels the pending deadlines.
  */
-export function guardHttp(app: FastifyInstance, config: Config, log: FastifyBaseLogger): () => void {
+export function guardHttp(
+  app: FastifyInstance,
+  config: Config,
+  log: FastifyBaseLogger,
+  observer: Observer,
+): () => void {
   const inFlight = new WeakMap<Socket, number>();
   const writes = new DeadlineQueue<ServerResponse>(config.responseWriteTimeoutMs);
   const cut = (socket: Socket, reason: string) => {
     if (socket.destroyed) return;
     log.warn({ refused: reason, transport: 'http', ip: socket.remoteAddress }, 'refused');
+    observer.refused(reason, 'http');
     socket.destroy();
   };
 

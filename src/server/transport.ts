@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Hub } from '../core/hub.js';
+import type { Observer } from '../ports/observer.js';
 import type { Config } from './config.js';
 
 /** What a transport is given when it starts. */
@@ -10,6 +11,8 @@ export interface TransportContext {
   server: Server;
   config: Config;
   log: FastifyBaseLogger;
+  /** Where the transport reports connections opened and closed, frames in and out, transport changes. */
+  observer: Observer;
 }
 
 /**

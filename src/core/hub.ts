@@ -94,6 +94,7 @@ export class Hub {
     this.sessions.add(session);
     const allowed = this.options.allowedOrigins ?? [];
     if (info.origin !== undefined && allowed.length > 0 && !allowed.includes(info.origin)) {
+      this.options.observer?.refused('forbidden_origin', conn.transport);
       session.refuse(new ProtocolError('forbidden_origin', `Origin ${info.origin} is not allowed.`));
     }
     return session;

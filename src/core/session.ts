@@ -136,6 +136,7 @@ export class Session {
   /** Sends `bye` and closes the connection. */
   bye(code: ByeCode, message: string): void {
     if (this.phase === 'closed') return;
+    if (code === 'slow_consumer') this.hub.options.observer?.slowConsumer(this.transport);
     const frames = [...this.outbox.drain(false, 0), encode({ type: 'bye', code, message })];
     this.cleanup();
     try {
@@ -169,6 +170,7 @@ export class Session {
 
   /** Sends an error frame. */
   error(code: ErrorCode, message: string, id?: number): void {
+    this.hub.options.observer?.errorSent(code);
     this.sendFrame(
       id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message },
     );
@@ -208,6 +210,7 @@ export class Session {
       return;
     }
     membership.lastSeq = message.seq;
+    this.hub.options.observer?.delivered(this.hub.options.clock() - message.ts);
     this.send(encoded);
   }
 

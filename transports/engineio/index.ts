@@ -4,6 +4,7 @@ import { Server as EngineServer, type Socket } from 'engine.io';
 import { WebSocketServer } from 'ws';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
 import { EngineConnection } from './connection.js';
@@ -45,7 +46,7 @@ export function engineioTransport(): Transport {
   let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
-    start({ hub, server, config }: TransportContext) {
+    start({ hub, server, config, observer }: TransportContext) {
       const eio = new EngineServer({
         // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
         maxHttpBufferSize: payloadLimit(config.maxFrameBytes),
@@ -69,7 +70,8 @@ export function engineioTransport(): Transport {
         stopRefusing = () => server.off('upgrade', refuseEngineUpgrade);
       }
       eio.on('connection', (socket: Socket) => {
-        const session = hub.open(new EngineConnection(socket), {
+        const conn = new ObservedConnection(new EngineConnection(socket), observer);
+        const session = hub.open(conn, {
           origin: socket.request.headers.origin,
           remoteAddress: socket.remoteAddress,
           handshake: requestHandshake('engineio', socket.request),
@@ -78,13 +80,18 @@ export function engineioTransport(): Transport {
         // and an idle connection need not hold its headers.
         (socket as { request: unknown }).request = undefined;
         socket.on('message', (data: unknown) => {
+          conn.received();
           if (typeof data === 'string') session.receive(data);
           else session.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
         });
-        socket.on('upgrade', () => session.setTransport(socket.transport.name));
+        socket.on('upgrade', () => {
+          conn.changed(socket.transport.name);
+          session.setTransport(socket.transport.name);
+        });
         open.add(socket);
         socket.on('close', () => {
           open.delete(socket);
+          conn.gone();
           session.closed();
           if (open.size === 0) allClosed?.();
         });

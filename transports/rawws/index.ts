@@ -2,7 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../../src/core/hub.js';
+import type { Observer } from '../../src/ports/observer.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { requestHandshake } from '../request-handshake.js';
 import { RawWsConnection } from './connection.js';
 import { refuseUpgrade, SUBPROTOCOL_V1, selectSubprotocol } from './handshake.js';
@@ -40,14 +42,23 @@ function closeAll(clients: Set<WebSocket>, graceMs: number): Promise<void> {
 }
 
 /** Hands one accepted WebSocket to the hub. */
-function accept(hub: Hub, ws: WebSocket, req: IncomingMessage, socket: Duplex, heartbeat: Heartbeat): void {
-  const session = hub.open(new RawWsConnection(ws, socket), {
+function accept(
+  hub: Hub,
+  observer: Observer,
+  ws: WebSocket,
+  req: IncomingMessage,
+  socket: Duplex,
+  heartbeat: Heartbeat,
+): void {
+  const conn = new ObservedConnection(new RawWsConnection(ws, socket), observer);
+  const session = hub.open(conn, {
     origin: req.headers.origin,
     remoteAddress: req.socket.remoteAddress,
     handshake: requestHandshake('rawws', req),
   });
   heartbeat.watch(ws);
   ws.on('message', (data, isBinary) => {
+    conn.received();
     if (isBinary) {
       ws.close(1003, 'Binary frames are not part of the protocol; send JSON text frames.');
       return;
@@ -56,7 +67,10 @@ function accept(hub: Hub, ws: WebSocket, req: IncomingMessage, socket: Duplex, h
   });
   // ws answers protocol errors itself (1007 invalid UTF-8, 1009 too big, 1002 malformed) and then closes.
   ws.on('error', () => {});
-  ws.on('close', () => session.closed());
+  ws.on('close', () => {
+    conn.gone();
+    session.closed();
+  });
 }
 
 /**
@@ -68,7 +82,7 @@ export function rawwsTransport(): Transport {
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'rawws',
-    start({ hub, server, config }: TransportContext) {
+    start({ hub, server, config, observer }: TransportContext) {
       const wss = new WebSocketServer({
         noServer: true,
         maxPayload: payloadLimit(config.maxFrameBytes),
@@ -99,7 +113,7 @@ export function rawwsTransport(): Transport {
           );
           return;
         }
-        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, ws, req, socket, heartbeat));
+        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, observer, ws, req, socket, heartbeat));
       };
       server.on('upgrade', onUpgrade);
       stopped = async () => {

@@ -3,6 +3,7 @@ import type { Session } from '../../src/core/session.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { newId } from '../../src/server/ids.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { requestHandshake } from '../request-handshake.js';
 import { SseConnection, type StreamLimits } from './connection.js';
 import { parseCursor, splitFrames } from './events.js';
@@ -24,6 +25,7 @@ export const SSE_DEFAULTS = {
 /** A stream and the session behind it. */
 interface Entry {
   conn: SseConnection;
+  observed: ObservedConnection;
   session: Session | undefined;
   origin: string | undefined;
 }
@@ -46,7 +48,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'sse',
-    start({ hub, server, config }: TransportContext) {
+    start({ hub, server, config, observer }: TransportContext) {
       const streams = new Map<string, Entry>();
       const limits: StreamLimits = {
         ...SSE_DEFAULTS,
@@ -60,6 +62,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
         const entry = streams.get(conn.stream);
         if (entry?.conn !== conn) return;
         streams.delete(conn.stream);
+        entry.observed.gone();
         entry.session?.closed();
       };
 
@@ -79,16 +82,20 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
           return;
         }
         const conn = new SseConnection(newId('t'), limits, gone);
-        const entry: Entry = { conn, session: undefined, origin: req.headers.origin };
+        const observed = new ObservedConnection(conn, observer);
+        const entry: Entry = { conn, observed, session: undefined, origin: req.headers.origin };
         streams.set(conn.stream, entry);
         conn.attach(res, 0);
-        entry.session = hub.open(conn, {
+        entry.session = hub.open(observed, {
           origin: req.headers.origin,
           remoteAddress: req.socket.remoteAddress,
           handshake: requestHandshake('sse', req),
         });
         // The hub may have refused it on the spot (bye written, connection closed) before it had a session.
-        if (conn.ended) entry.session.closed();
+        if (conn.ended) {
+          observed.gone();
+          entry.session.closed();
+        }
       };
 
       const entryOf = (req: IncomingMessage, res: ServerResponse): Entry | undefined => {
@@ -136,7 +143,9 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
           }
           return;
         }
-        for (const frame of splitFrames(body.text)) session?.receive(frame);
+        const frames = splitFrames(body.text);
+        entry.observed.received(frames.length);
+        for (const frame of frames) session?.receive(frame);
         res.writeHead(204).end();
       };
 

@@ -1,8 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Hub } from '../../src/core/hub.js';
+import type { Observer } from '../../src/ports/observer.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import type { Config } from '../../src/server/config.js';
 import type { Transport, TransportContext } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { TcpConnection } from './connection.js';
 import { type LineEvent, LineSplitter } from './lines.js';
 import { GREETING, TextMode } from './text-mode.js';
@@ -11,14 +13,16 @@ import { GREETING, TextMode } from './text-mode.js';
 const STOP_GRACE_MS = 1000;
 
 /** Serves one TCP peer: lines in, frames to the hub; text mode when the first line is not JSON. */
-function serveSocket(hub: Hub, config: Config, socket: Socket): void {
+function serveSocket(hub: Hub, config: Config, observer: Observer, socket: Socket): void {
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
   const conn = new TcpConnection(socket);
-  const session = hub.open(conn, { remoteAddress: socket.remoteAddress });
+  const observed = new ObservedConnection(conn, observer);
+  const session = hub.open(observed, { remoteAddress: socket.remoteAddress });
   let text: TextMode | undefined;
   let json = false;
   const onLine = (line: string) => {
+    observed.received();
     if (text) return text.input(line);
     if (json || line.startsWith('{')) {
       json = true;
@@ -64,6 +68,7 @@ function serveSocket(hub: Hub, config: Config, socket: Socket): void {
   socket.on('error', () => {});
   socket.on('close', () => {
     clearTimeout(lineTimer);
+    observed.gone();
     session.closed();
   });
   conn.writeLines([GREETING]);
@@ -78,11 +83,11 @@ export function tcpTransport(): Transport {
   const sockets = new Set<Socket>();
   return {
     name: 'tcp',
-    async start({ hub, config }: TransportContext) {
+    async start({ hub, config, observer }: TransportContext) {
       const tcp = createServer((socket) => {
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
-        serveSocket(hub, config, socket);
+        serveSocket(hub, config, observer, socket);
       });
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);

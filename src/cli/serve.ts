@@ -1,3 +1,4 @@
+import { RedisUnavailableError } from '../redis/clients.js';
 import { buildServer } from '../server/app.js';
 import { ConfigError, describeConfig, loadConfig } from '../server/config.js';
 
@@ -22,6 +23,10 @@ export async function serve(argv: readonly string[]): Promise<void> {
     if (error instanceof ConfigError) {
       process.stderr.write(`switchboard: ${error.message}\n`);
       process.exit(2);
+    }
+    if (error instanceof RedisUnavailableError) {
+      process.stderr.write(`switchboard: ${error.message}\n`);
+      process.exit(1);
     }
     throw error;
   }

@@ -155,9 +155,13 @@ export class ChatClient {
     return this.request({ type: 'join', room });
   }
 
-  /** Relays a custom event to the other members of a room; `data` must be JSON (binary is refused). */
-  async emit(room: string, event: string, data: unknown = null): Promise<void> {
-    await this.request({ type: 'emit', room, event, data });
+  /**
+   * Relays a custom event to the other members of a room; `data` must be JSON (binary is refused). Resolves
+   * with the server's reply when a server handler answers that event (docs/server-api.md), else undefined.
+   */
+  async emit(room: string, event: string, data: unknown = null): Promise<unknown> {
+    const ack = await this.request({ type: 'emit', room, event, data });
+    return ack.reply;
   }
 
   /** Leaves a room. */

@@ -1,14 +1,19 @@
 import type { Bus, BusEvent } from '../bus/bus.js';
-import type { History, StoredMessage } from '../history/history.js';
+import type { StoredMessage } from '../history/history.js';
 import type { Authenticate, Identity } from '../ports/admission.js';
+import type { Hooks } from '../ports/hooks.js';
+import type { MessageLog } from '../ports/message-log.js';
 import type { Observer } from '../ports/observer.js';
+import type { Departure, Presence } from '../ports/presence.js';
 import { encode } from '../protocol/encode.js';
 import { ProtocolError } from '../protocol/errors.js';
+import { MAX_DATA_DEPTH, tooDeep } from '../protocol/json-depth.js';
+import { LIMITS } from '../protocol/limits.js';
 import { isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
 import { ExpiryQueue } from './auth-state.js';
 import type { Connection, ConnectionInfo } from './connection.js';
-import { NickRegistry } from './nicks.js';
 import { PackMemo } from './outbox.js';
+import { RoomFeed } from './room-feed.js';
 import { Session } from './session.js';
 import { toWire } from './wire.js';
 
@@ -28,8 +33,14 @@ export interface HubLimits {
 
 /** Everything the hub needs from outside; all I/O and time come in here. */
 export interface HubOptions {
-  history: History;
+  /** Numbers and distributes messages (to this node's feeds too); also the history reads. */
+  log: MessageLog;
+  /** Presence changes, custom events and kicks between nodes. */
   bus: Bus;
+  /** Nicks, members and session owners, cluster-wide. */
+  presence: Presence;
+  /** This node's id, as presence records it. @default 'local' */
+  nodeId?: string;
   /** Milliseconds since the epoch. */
   clock: () => number;
   /** Runs `fn` once, after the I/O of the current event-loop turn (setImmediate in production). */
@@ -43,6 +54,8 @@ export interface HubOptions {
   authenticate?: Authenticate;
   /** Where errors, refusals, resumes, gaps, slow consumers and delivery latencies are reported. @default NO_OBSERVER */
   observer?: Observer;
+  /** The application's logic on join, say and emit, and its custom-event handlers. */
+  hooks?: Hooks;
   /** Told about failures that are the server's fault (handler bugs, backend errors). */
   onError?: (error: unknown, context: string) => void;
 }
@@ -50,17 +63,17 @@ export interface HubOptions {
 /** The capabilities this server can grant (PROTOCOL.md, "Capabilities"). */
 export const SUPPORTED_CAPS: readonly string[] = ['batch', 'pages'];
 
-/** A room as this node sees it: its local members. */
+/** A room as this node sees it: its local members, and the one feed that puts its messages in order for them. */
 export interface Room {
   readonly name: string;
   readonly members: Set<Session>;
+  readonly feed: RoomFeed;
 }
 
-/** A namespace: its rooms, its nicks, its live sessions by id. */
+/** A namespace on this node: its rooms with local members, its local sessions by id. */
 export interface Namespace {
   readonly name: string;
   readonly rooms: Map<string, Room>;
-  readonly nicks: NickRegistry;
   readonly sessions: Map<string, Session>;
 }
 
@@ -73,10 +86,13 @@ export interface RoomSummary {
 
 /**
  * The Hub: namespaces, rooms, members, presence, sequencing, acks and resume. Pure logic: it never opens
- * a socket or starts a timer; transports feed it connections and frames, History and Bus do the I/O.
+ * a socket or starts a timer; transports feed it connections and frames, MessageLog, Presence and Bus do
+ * the I/O.
  */
 export class Hub {
   readonly sessions = new Set<Session>();
+  /** This node's id in presence and on the bus. */
+  readonly nodeId: string;
   private readonly namespaces = new Map<string, Namespace>();
   private dirty: Session[] = [];
   private flushScheduled = false;
@@ -84,7 +100,10 @@ export class Hub {
   private readonly expiries = new ExpiryQueue<Session>();
 
   constructor(readonly options: HubOptions) {
+    this.nodeId = options.nodeId ?? 'local';
+    options.log.subscribe((ns, message) => this.onMessage(ns, message));
     options.bus.subscribe((event) => this.onBus(event));
+    options.presence.onDeparted?.((gone) => this.departed(gone));
   }
 
   /** Opens a session for a new connection; the transport feeds it frames and tells it when the wire closes. */
@@ -147,35 +166,64 @@ export class Hub {
   namespace(name: string): Namespace {
     let ns = this.namespaces.get(name);
     if (!ns) {
-      ns = { name, rooms: new Map(), nicks: new NickRegistry(), sessions: new Map() };
+      ns = { name, rooms: new Map(), sessions: new Map() };
       this.namespaces.set(name, ns);
     }
     return ns;
   }
 
-  /** Adds a local member to a room, creating the room. */
+  /** Adds a local member to a room, creating the room and its feed on this node. */
   addMember(ns: Namespace, name: string, session: Session): Room {
     let room = ns.rooms.get(name);
     if (!room) {
-      room = { name, members: new Set() };
+      room = this.newRoom(ns.name, name);
       ns.rooms.set(name, room);
     }
     room.members.add(session);
     return room;
   }
 
-  /** Removes a local member; an empty room is forgotten (its history stays). */
+  /** Removes a local member; a room with no local member is forgotten here (its history stays). */
   removeMember(ns: Namespace, name: string, session: Session): void {
     const room = ns.rooms.get(name);
     if (!room) return;
     room.members.delete(session);
-    if (room.members.size === 0) ns.rooms.delete(name);
+    if (room.members.size === 0) {
+      room.feed.stop();
+      ns.rooms.delete(name);
+    }
   }
 
-  /** Nicks of a room's members. */
-  members(ns: Namespace, name: string): string[] {
-    const room = ns.rooms.get(name);
-    return room ? [...room.members].map((s) => s.nick) : [];
+  /** Nicks of a room's members on every node. */
+  members(ns: Namespace, name: string): Promise<string[]> {
+    return this.options.presence.members(ns.name, name);
+  }
+
+  /** Tells a room's members on every node that `nick` of `session` joined or left it; `members` is the count after. */
+  announce(
+    ns: string,
+    room: string,
+    event: 'join' | 'leave',
+    nick: string,
+    session: string,
+    members: number,
+    renamed?: string,
+  ): void {
+    this.options.bus.publish({
+      kind: 'presence',
+      ns,
+      room,
+      event,
+      nick,
+      session,
+      members,
+      ...(renamed === undefined ? {} : { renamed }),
+    });
+  }
+
+  /** Asks the node that holds `session` (another one) to close it: it was resumed here. */
+  kick(ns: string, session: string, node: string): void {
+    this.options.bus.publish({ kind: 'kick', ns, session, node, by: this.nodeId });
   }
 
   /** Queues a session for the end-of-turn flush. */
@@ -221,13 +269,39 @@ export class Hub {
     }
   }
 
-  /** Local rooms of a namespace with member counts and latest seq. */
+  /** Rooms with members on this node, with their cluster-wide member counts and latest seq. */
   async rooms(nsName = '/'): Promise<RoomSummary[]> {
     const ns = this.namespaces.get(nsName);
     if (!ns) return [];
-    const rooms = [...ns.rooms.values()];
-    const infos = await Promise.all(rooms.map((r) => this.options.history.info(nsName, r.name)));
-    return rooms.map((r, i) => ({ room: r.name, members: r.members.size, seq: infos[i]?.seq ?? 0 }));
+    const names = [...ns.rooms.keys()];
+    const { log, presence } = this.options;
+    return Promise.all(
+      names.map(async (room) => {
+        const [info, members] = await Promise.all([log.info(nsName, room), presence.count(nsName, room)]);
+        return { room, members, seq: info.seq };
+      }),
+    );
+  }
+
+  /** Sends a custom event to a room's members on every node from outside any connection; throws ProtocolError on bad input. */
+  relay(nsName: string, room: string, event: string, data: unknown, from: string): void {
+    if (!isValidRoom(room)) throw new ProtocolError('invalid_room');
+    if (event.length < 1 || event.length > LIMITS.eventMax)
+      throw new ProtocolError('bad_frame', `Event names are 1 to ${LIMITS.eventMax} characters.`);
+    if (tooDeep(data, MAX_DATA_DEPTH))
+      throw new ProtocolError('bad_frame', `Event data nests deeper than ${MAX_DATA_DEPTH} levels.`);
+    const nick = normalizeNick(from);
+    if (nick === undefined) throw new ProtocolError('invalid_nick');
+    // No session sent it: every member gets it.
+    this.options.bus.publish({
+      kind: 'event',
+      ns: nsName,
+      room,
+      event,
+      data: data ?? null,
+      from: nick,
+      session: '',
+    });
   }
 
   /** Stores and broadcasts a message from outside any connection (REST, bots); throws ProtocolError on bad input. */
@@ -236,7 +310,7 @@ export class Hub {
     const nick = normalizeNick(from);
     if (nick === undefined) throw new ProtocolError('invalid_nick');
     if (!isValidText(text)) throw new ProtocolError('invalid_text');
-    const { message } = await this.options.history
+    const { message } = await this.options.log
       .append(nsName, room, {
         room,
         msgId: this.options.newId('m'),
@@ -250,18 +324,54 @@ export class Hub {
         this.options.onError?.(error, 'history append');
         throw new ProtocolError('history_unavailable');
       });
-    this.options.bus.publish({ kind: 'message', ns: nsName, message });
     return message;
+  }
+
+  private newRoom(nsName: string, name: string): Room {
+    const members = new Set<Session>();
+    const feed = new RoomFeed(nsName, name, this.options.log, {
+      deliver: (message) => {
+        // Encoded once per node, whatever the number of members.
+        const encoded = encode({ type: 'message', ...toWire(message) });
+        for (const member of members) member.deliver(message, encoded);
+      },
+      skipped: (from, to) => {
+        const encoded = encode({ type: 'gap', room: name, reason: 'trimmed', from, to });
+        for (const member of members) {
+          member.send(encoded);
+          this.options.observer?.gap('trimmed');
+        }
+      },
+      error: (error, context) => this.options.onError?.(error, context),
+    });
+    return { name, members, feed };
+  }
+
+  /** A published message: handed to its room's feed on this node, which puts it in order for the members. */
+  private onMessage(nsName: string, message: StoredMessage): void {
+    try {
+      this.namespaces.get(nsName)?.rooms.get(message.room)?.feed.receive(message);
+    } catch (error) {
+      // A member's broken wire must not reach the log's subscriber (another node's append, a Redis reader).
+      this.options.onError?.(error, 'deliver');
+    }
+  }
+
+  /** Members whose node died: presence dropped them; this node is the one that tells their rooms. */
+  private departed(gone: readonly Departure[]): void {
+    for (const { ns, room, session, nick } of gone) {
+      this.options.presence.count(ns, room).then(
+        (members) => this.announce(ns, room, 'leave', nick, session, members),
+        (error: unknown) => this.options.onError?.(error, 'departure'),
+      );
+    }
   }
 
   private onBus(event: BusEvent): void {
     const ns = this.namespaces.get(event.ns);
     if (!ns) return;
-    if (event.kind === 'message') {
-      const room = ns.rooms.get(event.message.room);
-      if (!room) return;
-      const encoded = encode({ type: 'message', ...toWire(event.message) });
-      for (const member of room.members) member.deliver(event.message, encoded);
+    if (event.kind === 'kick') {
+      if (event.node === this.nodeId) ns.sessions.get(event.session)?.takenOver();
       return;
     }
     const room = ns.rooms.get(event.room);
@@ -273,7 +383,7 @@ export class Hub {
             room: event.room,
             event: event.event,
             nick: event.nick,
-            members: room.members.size,
+            members: event.members,
             ...(event.renamed === undefined ? {} : { renamed: event.renamed }),
           })
         : encode({

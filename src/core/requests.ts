@@ -1,10 +1,12 @@
 import type { RoomInfo, StoredMessage } from '../history/history.js';
 import type { Authenticate, AuthResult, Identity } from '../ports/admission.js';
 import { ProtocolError } from '../protocol/errors.js';
+import { MAX_DATA_DEPTH, tooDeep } from '../protocol/json-depth.js';
 import { LIMITS } from '../protocol/limits.js';
 import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
 import type { ClientFrame, ClientFrameType, HelloFrame, ResumedRoom } from '../protocol/schemas.js';
 import { allowsRoom, forbiddenRoom, refreshed, refusalError } from './auth-state.js';
+import { hookRequest, rewritten, underHook } from './hooked.js';
 import { SUPPORTED_CAPS } from './hub.js';
 import { fitPage, replayPageSize, settlePull } from './replay-pages.js';
 import type { Membership, Session } from './session.js';
@@ -16,8 +18,6 @@ type Handler<T extends ClientFrameType> = (
 ) => void | Promise<void>;
 
 const SESSION_ID_RE = /^s_[A-Za-z0-9_-]{8,60}$/;
-/** How deeply `emit` data may nest: deeper JSON cannot be re-encoded safely for relay. */
-const MAX_DATA_DEPTH = 64;
 /** Replay is bounded by the history itself; this only caps a single read. */
 const MAX_REPLAY = 100_000;
 
@@ -43,14 +43,13 @@ function historyFailed(s: Session, error: unknown): never {
   throw new ProtocolError('history_unavailable', 'The room history could not be reached.');
 }
 
-/** Adds the session to a room (held back until caught up) and tells the room. */
-function enter(s: Session, room: string): Membership {
+/** Adds the session to a room (live messages held back until caught up) and to the room's presence. */
+function enter(s: Session, room: string): { membership: Membership; joined: Promise<void> } {
   const ns = nsOf(s);
   const membership: Membership = { lastSeq: 0, buffer: [] };
   s.rooms.set(room, membership);
   s.hub.addMember(ns, room, s);
-  s.announce(room, 'join', s.nick);
-  return membership;
+  return { membership, joined: s.enterPresence(room) };
 }
 
 // Handlers validate synchronously before their first await, so that errors are answered in request order.
@@ -65,23 +64,38 @@ function hello(s: Session, frame: HelloFrame): Promise<void> {
 
 async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<void> {
   const requested = typeof frame.nick === 'string' ? frame.nick : undefined;
+  // Frames behind the hello wait until the welcome: authentication and presence are asynchronous.
+  s.welcoming();
   if (s.hub.options.authenticate) {
-    s.welcoming();
     const identity = await authenticateHello(s, frame, nsName, requested);
     if (!identity) return;
     s.hub.identify(s, identity);
   }
   const ns = s.hub.namespace(nsName);
+  const { presence } = s.hub.options;
   const wanted = frame.resume?.session;
   const held = wanted === undefined ? undefined : ns.sessions.get(wanted);
   // A session id is taken over only by the same subject: another identity gets a session of its own.
   const mayResume = !held || held.identity?.subject === s.identity?.subject;
   s.id = wanted !== undefined && SESSION_ID_RE.test(wanted) && mayResume ? wanted : s.hub.options.newId('s');
-  ns.sessions.get(s.id)?.bye('kicked', 'This session was resumed on another connection.');
+  // The connection this one takes over keeps nothing: its rooms and nick pass to this one without a
+  // leave and a join for the others to see.
+  ns.sessions.get(s.id)?.takenOver();
   ns.sessions.set(s.id, s);
   s.ns = ns;
-  // An identity's nick is the nick: what hello asks for is ignored.
-  s.nick = ns.nicks.claim(s.identity?.nick ?? requested);
+  let owner: string | undefined;
+  try {
+    owner = await presence.claimSession(ns.name, s.id, s.hub.nodeId);
+    // An identity's nick is the nick: what hello asks for is ignored.
+    s.nick = await presence.claimNick(ns.name, s.identity?.nick ?? requested, s.id);
+  } catch (error) {
+    if (ns.sessions.get(s.id) === s) ns.sessions.delete(s.id);
+    s.fail(error, frame.id, 'presence');
+    s.bye('kicked', 'The server could not reach its presence store.');
+    return;
+  }
+  if (s.isClosed) return;
+  if (owner !== undefined && owner !== s.hub.nodeId) s.hub.kick(ns.name, s.id, owner);
   const caps = (frame.caps ?? []).filter((c, i, all) => SUPPORTED_CAPS.includes(c) && all.indexOf(c) === i);
   s.batch = caps.includes('batch');
   s.pages = caps.includes('pages');
@@ -160,8 +174,8 @@ function resume(
     return true;
   });
   const pending = entries.map(([room, from]) => {
-    const membership = enter(s, room);
-    return replay(s, ns.name, room, from, membership);
+    const { membership, joined } = enter(s, room);
+    return joined.then(() => replay(s, ns.name, room, from, membership));
   });
   return Promise.all(pending).then((done) => Object.fromEntries(done.filter((d) => d !== undefined)));
 }
@@ -173,7 +187,7 @@ async function replay(
   from: { epoch: string; seq: number },
   membership: Membership,
 ): Promise<[string, ResumedRoom] | undefined> {
-  const history = s.hub.options.history;
+  const history = s.hub.options.log;
   let info: RoomInfo;
   let messages: StoredMessage[];
   let after: number;
@@ -241,19 +255,34 @@ function join(s: Session, frame: Extract<ClientFrame, { type: 'join' }>): Promis
   checkRoom(frame.room);
   if (!allowsRoom(s.identity, frame.room)) throw forbiddenRoom(frame.room);
   const existing = s.rooms.get(frame.room);
-  return admit(s, frame, existing, existing ?? enter(s, frame.room));
+  const hook = s.hub.options.hooks?.join;
+  // A rejoin of a room the session is in is not asked about again.
+  if (existing || !hook) {
+    return admit(s, frame, existing, existing ? { membership: existing } : enter(s, frame.room));
+  }
+  return underHook(
+    s,
+    () => hook(hookRequest(s, frame.room)),
+    () => admit(s, frame, undefined, enter(s, frame.room)),
+  );
 }
 
 async function admit(
   s: Session,
   frame: Extract<ClientFrame, { type: 'join' }>,
   existing: Membership | undefined,
-  membership: Membership,
+  entered: { membership: Membership; joined?: Promise<void> },
 ): Promise<void> {
   const ns = nsOf(s);
-  let result: Awaited<ReturnType<typeof s.hub.options.history.range>>;
+  const { membership, joined } = entered;
+  let result: Awaited<ReturnType<typeof s.hub.options.log.range>>;
+  let members: string[];
   try {
-    result = await s.hub.options.history.range(ns.name, frame.room, { limit: LIMITS.joinHistory });
+    [result] = await Promise.all([
+      s.hub.options.log.range(ns.name, frame.room, { limit: LIMITS.joinHistory }),
+      joined,
+    ]);
+    members = await s.hub.members(ns, frame.room);
   } catch (error) {
     if (!existing && s.rooms.get(frame.room) === membership) s.leaveRoom(frame.room);
     historyFailed(s, error);
@@ -262,7 +291,7 @@ async function admit(
   const { info, messages } = result;
   if (!existing) membership.lastSeq = info.seq;
   s.ack(frame.id, {
-    members: s.hub.members(ns, frame.room),
+    members,
     epoch: info.epoch,
     seq: info.seq,
     history: messages.map(toWire),
@@ -280,41 +309,42 @@ function say(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<
   membershipOf(s, frame.room);
   if (!isValidText(frame.text))
     throw new ProtocolError('invalid_text', 'Text must be 1 to 4,000 characters.');
-  return store(s, frame);
+  const hook = s.hub.options.hooks?.say;
+  if (!hook) return store(s, frame, frame.text);
+  return underHook(
+    s,
+    () => hook({ ...hookRequest(s, frame.room), text: frame.text }),
+    (verdict) => {
+      const rewrite = rewritten(verdict, 'text');
+      if (rewrite && (typeof rewrite.value !== 'string' || !isValidText(rewrite.value))) {
+        throw new ProtocolError('internal', 'The server logic rewrote the text into one that is not valid.');
+      }
+      membershipOf(s, frame.room);
+      return store(s, frame, rewrite ? (rewrite.value as string) : frame.text);
+    },
+  );
 }
 
-async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>): Promise<void> {
+/** Appends a say (numbered and distributed by the log in one step), then acks it. */
+async function store(s: Session, frame: Extract<ClientFrame, { type: 'say' }>, text: string): Promise<void> {
   const ns = nsOf(s);
-  const { history, bus, clock, newId } = s.hub.options;
-  const { message, duplicate } = await history
+  const { log, clock, newId } = s.hub.options;
+  // The log numbers and distributes in one step; the ack follows.
+  const { message } = await log
     .append(ns.name, frame.room, {
       room: frame.room,
       msgId: newId('m'),
       from: s.nick,
-      text: frame.text,
+      text,
       ts: clock(),
       ...(frame.cid === undefined ? {} : { cid: frame.cid }),
       session: s.id,
     })
     .catch((e: unknown) => historyFailed(s, e));
   s.ack(frame.id, { seq: message.seq, msgId: message.msgId });
-  if (!duplicate) bus.publish({ kind: 'message', ns: ns.name, message });
 }
 
-/** True when `value` nests arrays and objects deeper than `max` (checked without recursion). */
-function tooDeep(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop() as [unknown, number];
-    if (typeof item !== 'object' || item === null) continue;
-    if (depth > max) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void {
-  const ns = nsOf(s);
+function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void | Promise<void> {
   membershipOf(s, frame.room);
   if (tooDeep(frame.data, MAX_DATA_DEPTH)) {
     throw new ProtocolError(
@@ -322,19 +352,50 @@ function emit(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>): void {
       `Bad "emit" frame: /data nests deeper than ${MAX_DATA_DEPTH} levels.`,
     );
   }
+  const { hooks } = s.hub.options;
+  const data = frame.data ?? null;
+  // Own keys only: an event named `constructor` or `__proto__` is nobody's handler.
+  const handler =
+    hooks?.events && Object.hasOwn(hooks.events, frame.event) ? hooks.events[frame.event] : undefined;
+  if (handler) {
+    // Answered by the server: the reply goes in the sender's ack; the room is not told.
+    return underHook(
+      s,
+      () => handler({ ...hookRequest(s, frame.room), event: frame.event, data }),
+      (reply) => s.ack(frame.id, { reply: reply ?? null }),
+    );
+  }
+  const hook = hooks?.emit;
+  if (!hook) return relay(s, frame, data);
+  return underHook(
+    s,
+    () => hook({ ...hookRequest(s, frame.room), event: frame.event, data }),
+    (verdict) => {
+      const rewrite = rewritten(verdict, 'data');
+      if (rewrite && tooDeep(rewrite.value, MAX_DATA_DEPTH)) {
+        throw new ProtocolError('internal', 'The server logic rewrote the data into one too deep to relay.');
+      }
+      membershipOf(s, frame.room);
+      relay(s, frame, rewrite ? (rewrite.value ?? null) : data);
+    },
+  );
+}
+
+/** Sends a custom event to the room's other members on every node, and acks it. */
+function relay(s: Session, frame: Extract<ClientFrame, { type: 'emit' }>, data: unknown): void {
   s.hub.options.bus.publish({
     kind: 'event',
-    ns: ns.name,
+    ns: nsOf(s).name,
     room: frame.room,
     event: frame.event,
-    data: frame.data ?? null,
+    data,
     from: s.nick,
     session: s.id,
   });
   s.ack(frame.id);
 }
 
-function nick(s: Session, frame: Extract<ClientFrame, { type: 'nick' }>): void {
+function nick(s: Session, frame: Extract<ClientFrame, { type: 'nick' }>): void | Promise<void> {
   const ns = nsOf(s);
   const wanted = normalizeNick(frame.nick);
   if (wanted === undefined)
@@ -344,20 +405,34 @@ function nick(s: Session, frame: Extract<ClientFrame, { type: 'nick' }>): void {
     s.ack(frame.id, { nick: s.nick });
     return;
   }
-  const old = s.nick;
-  ns.nicks.release(old);
-  s.nick = ns.nicks.claim(wanted);
-  for (const room of s.rooms.keys()) {
-    s.announce(room, 'leave', old, s.nick);
-    s.announce(room, 'join', s.nick, old);
-  }
-  s.ack(frame.id, { nick: s.nick });
+  return rename(s, ns.name, wanted, frame.id);
 }
 
-function who(s: Session, frame: Extract<ClientFrame, { type: 'who' }>): void {
+/** Gives the session a new nick (released first, so a change of case keeps it) and tells its rooms. */
+async function rename(s: Session, ns: string, wanted: string, id: number | undefined): Promise<void> {
+  const { presence } = s.hub.options;
+  const old = s.nick;
+  await presence.releaseNick(ns, old, s.id);
+  s.nick = await presence.claimNick(ns, wanted, s.id);
+  if (s.isClosed) {
+    await presence.releaseNick(ns, s.nick, s.id);
+    return;
+  }
+  await Promise.all(
+    [...s.rooms.keys()].map(async (room) => {
+      // A rejoin under the new nick replaces the member's entry; the count stays.
+      const { members } = await presence.join(ns, room, { session: s.id, nick: s.nick, node: s.hub.nodeId });
+      s.hub.announce(ns, room, 'leave', old, s.id, members, s.nick);
+      s.hub.announce(ns, room, 'join', s.nick, s.id, members, old);
+    }),
+  );
+  s.ack(id, { nick: s.nick });
+}
+
+async function who(s: Session, frame: Extract<ClientFrame, { type: 'who' }>): Promise<void> {
   const ns = nsOf(s);
   checkRoom(frame.room);
-  s.ack(frame.id, { members: s.hub.members(ns, frame.room) });
+  s.ack(frame.id, { members: await s.hub.members(ns, frame.room) });
 }
 
 function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
@@ -368,7 +443,7 @@ function history(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): 
 async function page(s: Session, frame: Extract<ClientFrame, { type: 'history' }>): Promise<void> {
   const ns = nsOf(s);
   if (frame.after !== undefined) return pull(s, frame, frame.after);
-  const { messages } = await s.hub.options.history
+  const { messages } = await s.hub.options.log
     .range(ns.name, frame.room, {
       limit: frame.limit ?? LIMITS.historyDefault,
       ...(frame.before === undefined ? {} : { before: frame.before }),
@@ -387,7 +462,7 @@ async function pull(
 ): Promise<void> {
   const ns = nsOf(s);
   const limit = Math.min(frame.limit ?? replayPageSize(s), LIMITS.historyMax);
-  const { messages } = await s.hub.options.history
+  const { messages } = await s.hub.options.log
     .range(ns.name, frame.room, { after, limit })
     .catch((e: unknown) => historyFailed(s, e));
   const { sent, cut } = fitPage(s, messages);

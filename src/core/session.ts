@@ -25,7 +25,7 @@ export interface Membership {
 
 type Phase = 'greeting' | 'welcoming' | 'open' | 'closed';
 
-/** Frames a client may send behind its hello while the hello is being authenticated. */
+/** Frames a client may send behind its hello (being authenticated) or behind a request under a hook. */
 const MAX_EARLY_FRAMES = 100;
 
 /** Consecutive bad frames after which a connection is closed as abusive. */
@@ -51,12 +51,16 @@ export class Session {
   handshake: Handshake | undefined;
   /** Set by the hub while this session waits in its flush list. */
   dirty = false;
+  /** Set when another connection resumed this session: closing then leaves presence to it. */
+  private handedOver = false;
   private phase: Phase = 'greeting';
   private readonly outbox = new Outbox();
   private readonly bucket: TokenBucket | undefined;
   private drops = 0;
   private badFrames = 0;
   private early: string[] = [];
+  /** Requests waiting for a hook's verdict; frames behind them wait in `early`. */
+  private holds = 0;
 
   constructor(
     readonly hub: Hub,
@@ -94,10 +98,15 @@ export class Session {
       })
     )
       return;
-    if (this.phase === 'welcoming') {
+    if (this.phase === 'welcoming' || this.holds > 0) {
       // Bounded even with rate limiting off: a client may pipeline a few requests behind its hello.
       if (this.early.length >= MAX_EARLY_FRAMES) {
-        this.bye('rate_limited', 'Too many frames before the welcome.');
+        this.bye(
+          'rate_limited',
+          this.holds > 0
+            ? 'Too many frames behind a request still being decided.'
+            : 'Too many frames before the welcome.',
+        );
         return;
       }
       this.early.push(text);
@@ -137,6 +146,8 @@ export class Session {
   bye(code: ByeCode, message: string): void {
     if (this.phase === 'closed') return;
     if (code === 'slow_consumer') this.hub.options.observer?.slowConsumer(this.transport);
+    // A flood is refused once, when the connection is cut: each dropped frame is only an `error` (counted there).
+    if (code === 'rate_limited') this.hub.options.observer?.refused('rate_limited', this.transport);
     const frames = [...this.outbox.drain(false, 0), encode({ type: 'bye', code, message })];
     this.cleanup();
     try {
@@ -168,12 +179,16 @@ export class Session {
     if (id !== undefined) this.send(JSON.stringify({ type: 'ack', id, ...fields }));
   }
 
-  /** Sends an error frame. */
-  error(code: ErrorCode, message: string, id?: number): void {
+  /** Sends an error frame; `reason` is an application's reason for a hook's refusal. */
+  error(code: ErrorCode, message: string, id?: number, reason?: string): void {
     this.hub.options.observer?.errorSent(code);
-    this.sendFrame(
-      id === undefined ? { type: 'error', code, message } : { type: 'error', id, code, message },
-    );
+    this.sendFrame({
+      type: 'error',
+      ...(id === undefined ? {} : { id }),
+      code,
+      message,
+      ...(reason === undefined ? {} : { reason }),
+    });
   }
 
   /** Writes what is queued: called by the hub once per turn, with the turn's memo of batch packings. */
@@ -192,8 +207,8 @@ export class Session {
     return Math.max(0, this.hub.options.limits.maxBufferBytes - used);
   }
 
-  /** Delivers a room message in seq order: held while catching up, dropped when already sent, repaired on a gap. */
-  deliver(message: StoredMessage, encoded: string, repairGaps = true): void {
+  /** Delivers a room message (the room's feed gives them in seq order): held while catching up, dropped when already sent. */
+  deliver(message: StoredMessage, encoded: string): void {
     const membership = this.rooms.get(message.room);
     if (!membership) return;
     if (membership.pulling !== undefined) {
@@ -205,10 +220,6 @@ export class Session {
       return;
     }
     if (message.seq <= membership.lastSeq) return;
-    if (repairGaps && message.seq > membership.lastSeq + 1 && membership.lastSeq > 0) {
-      this.repair(message, membership);
-      return;
-    }
     membership.lastSeq = message.seq;
     this.hub.options.observer?.delivered(this.hub.options.clock() - message.ts);
     this.send(encoded);
@@ -219,40 +230,63 @@ export class Session {
     const held = membership.buffer ?? [];
     membership.buffer = undefined;
     held.sort((a, b) => a.seq - b.seq);
-    // History could not fill a gap that is still there (trimmed meanwhile): deliver on rather than loop.
-    for (const message of held) this.deliver(message, encode({ type: 'message', ...toWire(message) }), false);
+    for (const message of held) this.deliver(message, encode({ type: 'message', ...toWire(message) }));
   }
 
-  /** Takes the session out of a room and tells the room. */
+  /**
+   * Puts the session in a room's presence and, when it was not a member already (a resume of a member
+   * is not a join), tells the room's members on every node.
+   */
+  async enterPresence(room: string): Promise<void> {
+    const ns = this.ns as Namespace;
+    const member = { session: this.id, nick: this.nick, node: this.hub.nodeId };
+    const { members, added } = await this.hub.options.presence.join(ns.name, room, member);
+    if (added) this.hub.announce(ns.name, room, 'join', this.nick, this.id, members);
+  }
+
+  /** Takes the session out of a room (here and in presence) and tells the room. */
   leaveRoom(room: string): void {
     const ns = this.ns;
     if (!ns) return;
     this.rooms.delete(room);
     this.hub.removeMember(ns, room, this);
-    this.announce(room, 'leave', this.nick);
+    const nick = this.nick;
+    this.hub.options.presence.leave(ns.name, room, this.id).then(
+      (members) => this.hub.announce(ns.name, room, 'leave', nick, this.id, members),
+      (error: unknown) => this.hub.options.onError?.(error, 'presence leave'),
+    );
   }
 
-  /** Tells a room's other members (on every node) that `nick` of this session joined or left it. */
-  announce(room: string, event: 'join' | 'leave', nick: string, renamed?: string): void {
-    const ns = this.ns;
-    if (!ns) return;
-    this.hub.options.bus.publish({
-      kind: 'presence',
-      ns: ns.name,
-      room,
-      event,
-      nick,
-      session: this.id,
-      ...(renamed === undefined ? {} : { renamed }),
-    });
+  /**
+   * The session was resumed on another connection (this node's or another's): it closes without leaving
+   * its rooms or giving up its nick, since the connection that took it over holds them now.
+   */
+  takenOver(): void {
+    this.handedOver = true;
+    this.bye('kicked', 'This session was resumed on another connection.');
   }
 
   /** Marks the session open after hello; frames that came early are handled now. */
   open(): void {
     this.phase = 'open';
-    const early = this.early;
-    this.early = [];
-    for (const text of early) this.handle(text);
+    this.handleEarly();
+  }
+
+  /** Holds the frames that follow until `release`: a hook is deciding on a request, and order must hold. */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** Ends a `hold`; once none is left, the frames that waited are handled in order. */
+  release(): void {
+    if (--this.holds > 0 || this.phase !== 'open') return;
+    this.handleEarly();
+  }
+
+  private handleEarly(): void {
+    while (this.early.length > 0 && this.holds === 0 && this.phase === 'open') {
+      this.handle(this.early.shift() as string);
+    }
   }
 
   /** Marks the session as waiting for hello to finish (authentication). */
@@ -263,7 +297,7 @@ export class Session {
   /** Reports a failure: protocol errors as themselves, anything else as `internal` (and logged). */
   fail(error: unknown, id: number | undefined, context: string): void {
     if (error instanceof ProtocolError) {
-      this.error(error.code, error.message, id);
+      this.error(error.code, error.message, id, error.reason);
       return;
     }
     this.hub.options.onError?.(error, context);
@@ -318,34 +352,29 @@ export class Session {
     if (++this.badFrames >= MAX_BAD_FRAMES) this.bye('kicked', 'Too many bad frames.');
   }
 
-  private repair(message: StoredMessage, membership: Membership): void {
-    const after = membership.lastSeq;
-    membership.buffer = [message];
-    const ns = this.ns?.name ?? '/';
-    this.hub.options.history
-      .range(ns, message.room, { after, before: message.seq, limit: message.seq - after })
-      .then(({ messages }) => {
-        if (this.rooms.get(message.room) !== membership) return;
-        membership.buffer?.push(...messages);
-        this.catchUp(membership);
-      })
-      .catch((error: unknown) => {
-        // Deliver what is held rather than hold the room forever; the client sees the seq jump.
-        this.hub.options.onError?.(error, 'history repair');
-        if (this.rooms.get(message.room) === membership) this.catchUp(membership);
-      });
-  }
-
   private cleanup(): void {
     if (this.phase === 'closed') return;
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
     const ns = this.ns;
     if (ns && wasOpen) {
-      for (const room of [...this.rooms.keys()]) this.leaveRoom(room);
-      ns.nicks.release(this.nick);
+      if (this.handedOver) {
+        for (const room of this.rooms.keys()) this.hub.removeMember(ns, room, this);
+        this.rooms.clear();
+      } else {
+        for (const room of [...this.rooms.keys()]) this.leaveRoom(room);
+        this.releasePresence(ns.name);
+      }
       if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
     }
     this.hub.forget(this);
+  }
+
+  /** Gives up the nick and the session's ownership in presence (after the rooms' leaves, which use the nick). */
+  private releasePresence(ns: string): void {
+    const { presence, onError } = this.hub.options;
+    const failed = (error: unknown) => onError?.(error, 'presence release');
+    presence.releaseNick(ns, this.nick, this.id).catch(failed);
+    presence.releaseSession(ns, this.id, this.hub.nodeId).catch(failed);
   }
 }

@@ -19,6 +19,7 @@ export type {
   Refusal,
   Ticket,
 } from './admission.js';
+export type { EmitVerdict, HookRefusal, HookRequest, Hooks, JoinVerdict, SayVerdict } from './hooks.js';
 export type { MessageLog } from './message-log.js';
 export { NO_OBSERVER, type Observer } from './observer.js';
 export type { Departure, MemberRef, Presence } from './presence.js';

@@ -26,8 +26,12 @@ export interface Presence {
   claimNick(ns: string, wanted: string | undefined, session: string): Promise<string>;
   /** Frees a nick held by `session`. */
   releaseNick(ns: string, nick: string, session: string): Promise<void>;
-  /** Adds a member to a room; resolves with the room's member count after. */
-  join(ns: string, room: string, member: MemberRef): Promise<number>;
+  /**
+   * Adds a member to a room, or replaces its entry (a rename, a resume on another connection); resolves
+   * with the room's member count after, and whether the session was not a member before (so a resume of
+   * a member is not announced as a join).
+   */
+  join(ns: string, room: string, member: MemberRef): Promise<{ members: number; added: boolean }>;
   /** Removes a session from a room; resolves with the member count after. */
   leave(ns: string, room: string, session: string): Promise<number>;
   /** Nicks of a room's members on every node. */

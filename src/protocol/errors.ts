@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   forbidden_room: 'The identity of this connection does not allow that room.',
   forbidden_origin: 'The Origin of this connection is not allowed.',
   history_unavailable: 'The message history could not be read or written.',
+  refused: "The application's server logic refused the request; `reason` says why when it gave one.",
+  hook_unavailable: "The application's server logic (HOOK_URL) could not be reached or gave no valid answer.",
   internal: 'The server failed while handling the request.',
 } as const;
 
@@ -41,6 +43,8 @@ export class ProtocolError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string = ERROR_CODES[code],
+    /** An application's stable reason for a refusal (error `refused`), sent beside the code. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ProtocolError';

@@ -137,6 +137,8 @@ export const ErrorFrame = Type.Object({
   id: Type.Optional(Type.Integer()),
   code: Type.String(),
   message: Type.String(),
+  /** With `refused`: the application's reason. */
+  reason: Type.Optional(Type.String()),
 });
 export const GapFrame = Type.Object({
   type: Type.Literal('gap'),

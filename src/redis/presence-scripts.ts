@@ -36,9 +36,9 @@ return 1
 
 /** Join. KEYS: room hash, held. ARGV: session, nick, node, ns, room. Returns the member count. */
 export const JOIN = `
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({ARGV[2], ARGV[3]}))
+local added = redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({ARGV[2], ARGV[3]}))
 redis.call('SADD', KEYS[2], cjson.encode({'m', ARGV[4], ARGV[5], ARGV[1]}))
-return redis.call('HLEN', KEYS[1])
+return {redis.call('HLEN', KEYS[1]), added}
 `;
 
 /**

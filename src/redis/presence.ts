@@ -123,15 +123,14 @@ export class RedisPresence implements Presence {
     await this.scripts.releaseNick([this.key('nicks', ns), this.heldKey()], [fold, session, this.node, ns]);
   }
 
-  async join(ns: string, room: string, member: MemberRef): Promise<number> {
+  async join(ns: string, room: string, member: MemberRef): Promise<{ members: number; added: boolean }> {
     const mine = { ...member, node: this.node };
     this.mine.members.set(`${ns}\u0000${room}\u0000${member.session}`, { ns, room, member: mine });
-    return Number(
-      await this.scripts.join(
-        [this.roomKey(ns, room), this.heldKey()],
-        [member.session, member.nick, this.node, ns, room],
-      ),
-    );
+    const [members, added] = (await this.scripts.join(
+      [this.roomKey(ns, room), this.heldKey()],
+      [member.session, member.nick, this.node, ns, room],
+    )) as [number, number];
+    return { members: Number(members), added: Number(added) === 1 };
   }
 
   async leave(ns: string, room: string, session: string): Promise<number> {

@@ -3,38 +3,62 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { TRANSPORTS } from '../../transports/index.js';
 import { createTokenVerifier } from '../auth/verifier.js';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local.js';
 import { Hub } from '../core/hub.js';
+import { MemoryPresence } from '../core/memory-presence.js';
 import type { History } from '../history/history.js';
+import { LocalMessageLog } from '../history/local-log.js';
 import { MemoryHistory } from '../history/memory.js';
 import type { Authenticate } from '../ports/admission.js';
+import type { Hooks } from '../ports/hooks.js';
+import type { MessageLog } from '../ports/message-log.js';
 import { NO_OBSERVER } from '../ports/observer.js';
+import type { Presence } from '../ports/presence.js';
+import { type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
+import { createHttpHooks } from './http-hooks.js';
 import { newEpoch, newId } from './ids.js';
 import { loggingRefusals, Metrics } from './metrics.js';
+import { type RoomHandle, roomHandle } from './room-api.js';
 import { registerRoutes } from './routes.js';
 import type { Transport } from './transport.js';
 
 /** Options of the Switchboard Fastify plugin. */
 export interface SwitchboardOptions {
   config: Config;
-  /** History backend; MemoryHistory when absent. */
+  /** The message log (numbers and distributes messages); when absent, a LocalMessageLog over `history`. */
+  messageLog?: MessageLog;
+  /** History backend of the default message log; MemoryHistory when absent. Ignored with `messageLog`. */
   history?: History;
   /** Bus backend; LocalBus when absent. */
   bus?: Bus;
+  /** Presence backend (nicks, members, session owners); MemoryPresence when absent. */
+  presence?: Presence;
+  /** This node's id in presence. @default config.nodeId, else 'local' */
+  nodeId?: string;
   /**
    * Decides who a hello (and a refresh) is: an identity, which can fix the nick, the rooms and the expiry,
    * or a refusal. Without it, `config.authSecret` enables the built-in HS256 token verifier; with neither,
    * every hello may open a session.
    */
   authenticate?: Authenticate;
+  /**
+   * The application's logic: hooks that allow, refuse or rewrite join, say and emit, and handlers that
+   * answer custom events (docs/server-api.md). Without it, `config.hookUrl` sends them to a backend over HTTP.
+   */
+  hooks?: Hooks;
   /** Serve the chat page from web/ (at `/`, not under `prefix`). @default true */
   serveWeb?: boolean;
   /**
@@ -52,6 +76,8 @@ export interface SwitchboardDecoration {
   transports: Transport[];
   /** This server's metrics (its own registry), or undefined with METRICS off. */
   metrics: Metrics | undefined;
+  /** A room of namespace `ns` (default `/`) for server code: `to('lobby').say('hi')`, `.emit('tick', data)`, on every node. */
+  to(room: string, options?: { ns?: string }): RoomHandle;
   /** The address the HTTP server listens on, or undefined before it listens. */
   address(): { host: string; port: number } | undefined;
 }
@@ -81,18 +107,44 @@ function authenticationOf(options: SwitchboardOptions): Authenticate | undefined
   return secret === undefined ? undefined : createTokenVerifier({ secret, clock: Date.now });
 }
 
+/** The hooks the hub runs: the plugin's own, else HOOK_URL's over HTTP, else none. */
+function hooksOf(options: SwitchboardOptions, config: Config, log: FastifyBaseLogger): Hooks | undefined {
+  if (options.hooks) return options.hooks;
+  if (config.hookUrl === undefined) return undefined;
+  return createHttpHooks({
+    url: config.hookUrl,
+    on: config.hookOn,
+    events: config.hookEvents,
+    timeoutMs: config.hookTimeoutMs,
+    token: config.hookToken,
+    onError: (err) => log.warn({ err }, 'HOOK_URL failed: the request was answered hook_unavailable'),
+  });
+}
+
 /** The gateway: hub, transports, REST API, page; closes every connection on shutdown. */
 const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   // A copy: the port is set to the real one on listen, and the caller's object is not ours to change.
   const config: Config = { ...options.config };
-  const history = options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch });
-  const bus = options.bus ?? new LocalBus();
+  // REDIS_URL: every node shares the message log, bus and presence; start-up fails if Redis is unreachable.
+  const cluster =
+    config.redisUrl === undefined
+      ? undefined
+      : await connectCluster({ ...config, redisUrl: config.redisUrl }, app.log, newEpoch);
+  const log =
+    options.messageLog ??
+    cluster?.messageLog ??
+    new LocalMessageLog(options.history ?? new MemoryHistory({ limit: config.historyLimit, newEpoch }));
+  const bus = options.bus ?? cluster?.bus ?? new LocalBus();
+  const presence = options.presence ?? cluster?.presence ?? new MemoryPresence();
   const authenticate = authenticationOf(options);
   const metrics = config.metrics ? new Metrics() : undefined;
   const observer = loggingRefusals(metrics ?? NO_OBSERVER, app.log);
+  const hooks = hooksOf(options, config, app.log);
   const hub = new Hub({
-    history,
+    log,
     bus,
+    presence,
+    nodeId: options.nodeId ?? cluster?.nodeId ?? config.nodeId ?? 'local',
     clock: Date.now,
     defer: (fn) => setImmediate(fn),
     newId,
@@ -100,6 +152,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     allowedOrigins: config.allowedOrigins,
     ...(authenticate ? { authenticate } : {}),
     observer,
+    ...(hooks ? { hooks } : {}),
     onError: (error, context) => app.log.error({ err: error, context }, 'switchboard error'),
   });
   const transports = config.transports.map((name) => {
@@ -111,6 +164,8 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     }
     return factory();
   });
+  // Subscribed before any client connects, so nothing published from now on is missed here.
+  await startCluster(cluster);
   const started: Transport[] = [];
   try {
     for (const transport of transports) {
@@ -120,6 +175,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   } catch (error) {
     // One transport could not start (a port in use): leave nothing of the others behind.
     await Promise.all(started.map((t) => t.stop()));
+    await cluster?.close();
     throw error;
   }
   const address = () => {
@@ -128,7 +184,8 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
       ? { host: (bound as AddressInfo).address, port: bound.port }
       : undefined;
   };
-  app.decorate('switchboard', { hub, config, transports, metrics, address });
+  const to = (room: string, opts: { ns?: string } = {}) => roomHandle(hub, room, opts.ns);
+  app.decorate('switchboard', { hub, config, transports, metrics, to, address });
   const stopGuards = guardHttp(app, config, app.log, metrics ?? NO_OBSERVER);
   // The routes in a scope of their own: the host's error and not-found handlers stay the host's, and ours
   // answer `{ statusCode, code, message }` for every route of the plugin.
@@ -137,6 +194,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
       scope.setErrorHandler(replyError);
       if (scope.prefix !== '') scope.setNotFoundHandler(replyNotFound);
       await registerRoutes(scope, hub, config, metrics);
+      registerReadyz(scope, cluster ? cluster.ready : () => true);
     },
     { prefix: options.prefix ?? '' },
   );
@@ -157,9 +215,17 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   });
   app.addHook('onClose', async () => {
     stopGuards();
-    await Promise.all([history.close(), bus.close()]);
+    await Promise.all([log.close(), bus.close()]);
+    // The cluster's presence stops heart-beating and takes this node's members out; then its connections go.
+    await (cluster ? cluster.close() : presence.close());
   });
 };
+
+/** Starts presence (heart-beat, reap) and waits until the log and the bus are subscribed. */
+async function startCluster(cluster: ClusterBackends | undefined): Promise<void> {
+  if (!cluster) return;
+  await Promise.all([cluster.messageLog.listening(), cluster.bus.listening(), cluster.start()]);
+}
 
 /** The gateway as a Fastify plugin, for an existing app: `app.register(switchboard, { config })`. */
 export const switchboard = fp(plugin, { name: 'switchboard', fastify: '5.x' });

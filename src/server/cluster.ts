@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { nickKey } from '../protocol/names.js';
 import { RedisBus } from '../redis/bus.js';
 import { RedisClients } from '../redis/clients.js';
 import { RedisMessageLog } from '../redis/history.js';
@@ -52,7 +53,8 @@ export async function connectCluster(
   const onError = (err: Error) => log.warn({ err }, 'redis operation failed');
   const messageLog = new RedisMessageLog({ clients, limit: config.historyLimit, newEpoch, onError });
   const bus = new RedisBus({ clients, onError });
-  const presence = new RedisPresence({ clients, nodeId, onError });
+  // Nicks fold as in one process: case and confusables (`аlice` is `alice`).
+  const presence = new RedisPresence({ clients, nodeId, onError, fold: nickKey });
   return {
     nodeId,
     clients,

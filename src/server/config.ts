@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { MIN_SECRET_BYTES } from '../auth/claims.js';
+import { HOOK_NAMES } from './http-hooks.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -125,6 +126,34 @@ export const ConfigSchema = Type.Object({
         'The URL other nodes reach this one at, for forwarded polling requests; unset means http://HOST:PORT.',
     }),
   ),
+  // Server logic over HTTP (docs/server-api.md).
+  hookUrl: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'Backend that decides on join, say and emit and answers custom events: each is POSTed here as JSON (docs/server-api.md).',
+    }),
+  ),
+  hookOn: Type.Array(Type.Union(HOOK_NAMES.map((h) => Type.Literal(h))), {
+    default: [...HOOK_NAMES],
+    description: 'Which requests HOOK_URL is asked about, comma-separated: join, say, emit.',
+  }),
+  hookEvents: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    default: [],
+    description:
+      "Custom events HOOK_URL answers (the reply goes in the sender's ack) instead of their relay to the room, comma-separated.",
+  }),
+  hookTimeoutMs: Type.Integer({
+    minimum: 1,
+    default: 2000,
+    description: 'How long HOOK_URL may take to answer, ms; past it the request gets `hook_unavailable`.',
+  }),
+  hookToken: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Sent to HOOK_URL as `Authorization: Bearer …`, so the backend knows the gateway called.',
+    }),
+  ),
   // HTTP bounds (docs/security.md): what a socket of the HTTP port may hold and for how long.
   connectionTimeoutMs: Type.Integer({
     minimum: 0,
@@ -191,7 +220,7 @@ export class ConfigError extends Error {
 }
 
 const KEYS = Object.keys(ConfigSchema.properties) as Key[];
-const LIST_KEYS = new Set<Key>(['transports', 'allowedOrigins']);
+const LIST_KEYS = new Set<Key>(['transports', 'allowedOrigins', 'hookOn', 'hookEvents']);
 
 /** `maxFrameBytes` → `MAX_FRAME_BYTES`. */
 export function envName(key: string): string {

@@ -15,10 +15,34 @@ export function httpServerOptions(config: Config) {
   };
 }
 
+/** Resolves once `res` has finished (its last byte is in the kernel) or its socket closed. */
+function settled(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    res.once('finish', resolve);
+    res.once('close', resolve);
+  });
+}
+
+/** Resolves once `socket` holds no more than its high-water mark of unsent bytes, or is closed. */
+function drained(socket: Socket): Promise<void> {
+  if (socket.destroyed || socket.writableLength <= socket.writableHighWaterMark) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.once('drain', done);
+    socket.once('close', done);
+  });
+}
+
 /**
  * Bounds on the HTTP port that Node and Fastify lack: requests of one socket in flight at once (a peer
- * pipelining many requests and reading none of the answers pins every answer), and a deadline for the
- * peer to take each response. Either one over is abuse: its socket is destroyed and the reason logged once.
+ * pipelining many requests and reading none of the answers pins every answer), the unread bytes of one
+ * socket (a pipelined request is handled only once the answer before it is all in the kernel, so a peer
+ * that reads nothing holds one answer, not sixty), and a deadline for the peer to take each response.
+ * Over the cap or the deadline is abuse: the socket is destroyed and the reason logged once.
  * Returns a function that cancels the pending deadlines.
  */
 export function guardHttp(
@@ -28,6 +52,8 @@ export function guardHttp(
   observer: Observer,
 ): () => void {
   const inFlight = new WeakMap<Socket, number>();
+  /** The last answer begun on each socket: the next request of the socket waits for it. */
+  const answered = new WeakMap<Socket, Promise<void>>();
   const writes = new DeadlineQueue<ServerResponse>(config.responseWriteTimeoutMs);
   const cut = (socket: Socket, reason: string) => {
     if (socket.destroyed) return;
@@ -47,6 +73,10 @@ export function guardHttp(
       reply.hijack();
       return reply;
     }
+    const before = answered.get(socket);
+    answered.set(socket, settled(reply.raw));
+    if (before) await before;
+    await drained(socket);
   });
 
   app.addHook('onSend', (request, reply, payload, done) => {

@@ -1,14 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import { Type } from '@sinclair/typebox';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Hub } from '../core/hub.js';
 import { toWire } from '../core/wire.js';
+import { ByteBudgets } from '../protocol/byte-budget.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
 import { isValidNamespace, isValidRoom } from '../protocol/names.js';
-import { ByteBudget } from './byte-budget.js';
 import type { Config } from './config.js';
+import { historyBody } from './history-body.js';
 import { HttpError, replyError, replyNotFound } from './http-errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -116,8 +117,22 @@ const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 const UNSUPPORTED = 'Send the body as JSON, with Content-Type: application/json.';
 
 async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Promise<void> {
-  // Escape-heavy texts make a page of history megabytes of JSON: bytes, not requests, are the cost.
-  const historyBudget = new ByteBudget(config.historyBytesPerSec);
+  // Escape-heavy texts make a page of history megabytes of JSON: bytes, not requests, are the cost. The
+  // same budget as the protocol's history reads, one second's worth of burst per address.
+  const historyBudgets = new ByteBudgets({
+    bytesPerSec: config.historyBytesPerSec,
+    burstBytes: config.historyBytesPerSec,
+    clock: Date.now,
+  });
+  const refuseIfSpent = (ip: string, reply: FastifyReply) => {
+    const budget = historyBudgets.for(ip);
+    if (budget.allows()) return budget;
+    reply.header('retry-after', Math.ceil(budget.retryAfterMs() / 1000));
+    throw new HttpError(
+      'rate_limited',
+      `History reads are over ${config.historyBytesPerSec} bytes per second.`,
+    );
+  };
   app.setErrorHandler(apiErrorHandler(config));
   app.setNotFoundHandler(replyNotFound);
   // Pages of other origins may read and post; which ones is ALLOWED_ORIGINS (empty: any).
@@ -145,23 +160,18 @@ async function registerApi(app: FastifyInstance, hub: Hub, config: Config): Prom
       checkRoom(room);
       const ns = namespaceOf(request.query.ns);
       await checkReader(hub, config, request.headers.authorization, ns);
-      const wait = historyBudget.wait(request.ip);
-      if (wait > 0) {
-        reply.header('retry-after', Math.ceil(wait / 1000));
-        throw new HttpError(
-          'rate_limited',
-          `History reads are over ${config.historyBytesPerSec} bytes per second.`,
-        );
-      }
+      refuseIfSpent(request.ip, reply);
       const { before, limit = LIMITS.historyDefault } = request.query;
-      const { info, messages } = await hub.options.history
+      const { info, messages } = await hub.options.log
         .range(ns, room, { limit, ...(before === undefined ? {} : { before }) })
         .catch(() => {
           throw new ProtocolError('history_unavailable');
         });
-      // Serialized here, not by Fastify, so the bytes can be charged to the reader before they are sent.
-      const body = JSON.stringify({ room, epoch: info.epoch, seq: info.seq, messages: messages.map(toWire) });
-      historyBudget.charge(request.ip, Buffer.byteLength(body));
+      // Asked again after the await: reads that all passed the first look together must not all be served.
+      const budget = refuseIfSpent(request.ip, reply);
+      const head = { room, epoch: info.epoch, seq: info.seq };
+      // Charged as the bytes are made, so a page the reader stops taking costs only what it took.
+      const body = historyBody(head, messages.map(toWire), budget);
       return reply.type('application/json; charset=utf-8').send(body);
     },
   );

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { connectEngine } from '../helpers/client.js';
+import { freePort } from '../helpers/ports.js';
 
 const MAIN = 'dist/src/cli/main.js';
 
@@ -63,5 +64,22 @@ describe('switchboard serve (the built CLI, as npm start runs it)', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(needle);
     }
+  });
+
+  it('fails at start-up with one line naming REDIS_URL when Redis is unreachable, exit code 1', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const child = spawn(process.execPath, [MAIN, 'serve'], {
+      env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', REDIS_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    const lines = err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`REDIS_URL=${url}`);
   });
 });

@@ -23,8 +23,11 @@ async function member(dial: Dialer, server: TestServer, nick: string, room?: str
   return client;
 }
 
-/** Error codes only the server's own failures produce (a broken backend or hook), never a client. */
-const SERVER_FAULTS = new Set(['history_unavailable', 'internal']);
+/**
+ * Error codes a client cannot cause on a default server: the server's own failures (a broken backend or
+ * hook) and the verdicts of application hooks, which test/integration/errors.test.ts and hooks.test.ts reach.
+ */
+const SERVER_FAULTS = new Set(['history_unavailable', 'internal', 'refused', 'hook_unavailable']);
 
 /** The protocol scenarios of PROTOCOL.md, written once, run over one transport. */
 export function describeConformance(dial: Dialer): void {

@@ -63,6 +63,7 @@ const presence = (nick: string): BusEvent => ({
   event: 'join',
   nick,
   session: `s-${nick}`,
+  members: 1,
 });
 
 describe.each(BACKENDS)('Bus contract: $name', (backend) => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NewMessage, StoredMessage } from '../../src/history/history.js';
+import { LocalMessageLog } from '../../src/history/local-log.js';
+import { MemoryHistory } from '../../src/history/memory.js';
 import type { MessageLog } from '../../src/ports/message-log.js';
 import { RedisClients } from '../../src/redis/clients.js';
 import { RedisMessageLog } from '../../src/redis/history.js';
@@ -7,7 +9,7 @@ import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 /**
  * One backend under the MessageLog contract: `nodes(n)` gives n logs over one shared state, each subscribed
- * and listening. The in-memory MessageLog joins this list as `{ name, nodes }` once it lands.
+ * and listening. The one-process LocalMessageLog has its own case below.
  */
 interface Backend {
   name: string;
@@ -87,5 +89,20 @@ describe.each(BACKENDS)('MessageLog contract: $name', (backend) => {
       '/ other 1 z',
     ]);
     expect(received[0]).toEqual(received[1]);
+  });
+});
+
+describe('MessageLog contract: LocalMessageLog (one process)', () => {
+  it('hands every append to the subscriber before it resolves, once, and a resend not again', async () => {
+    const log = new LocalMessageLog(new MemoryHistory({ limit: 100, newEpoch: () => 'E' }));
+    const received: [string, StoredMessage][] = [];
+    log.subscribe((ns, m) => received.push([ns, m]));
+    const first = await log.append('/', 'r', msg('a', 'c1'));
+    expect(received.map(([, m]) => m)).toEqual([first.message]);
+    const again = await log.append('/', 'r', msg('a', 'c1'));
+    expect(again).toMatchObject({ duplicate: true, message: { seq: 1 } });
+    await log.append('/chat', 'r', msg('b'));
+    expect(received.map(([ns, m]) => `${ns} ${m.seq} ${m.text}`)).toEqual(['/ 1 a', '/chat 1 b']);
+    expect((await log.range('/', 'r', { limit: 10 })).messages.map((m) => m.text)).toEqual(['a']);
   });
 });

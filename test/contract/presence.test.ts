@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemoryPresence } from '../../src/core/memory-presence.js';
 import type { Departure, Presence } from '../../src/ports/presence.js';
 import { RedisClients } from '../../src/redis/clients.js';
 import { RedisPresence } from '../../src/redis/presence.js';
@@ -6,8 +7,7 @@ import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 /**
  * One backend under the Presence contract: `nodes(n)` gives n presences over one shared, emptied state,
- * node ids `n1`, `n2`… A single-process presence gives one node. The in-memory Presence joins this list
- * as `{ name, max: 1, nodes }` once it lands.
+ * node ids `n1`, `n2`… A single-process presence gives one node.
  */
 interface Backend {
   name: string;
@@ -55,7 +55,8 @@ const REDIS_BACKEND: Backend = {
     return out;
   },
 };
-const BACKENDS: Backend[] = [REDIS_BACKEND];
+const MEMORY_BACKEND: Backend = { name: 'MemoryPresence', max: 1, nodes: async () => [new MemoryPresence()] };
+const BACKENDS: Backend[] = [MEMORY_BACKEND, REDIS_BACKEND];
 
 const member = (session: string, nick: string, node: string) => ({ session, nick, node });
 
@@ -95,11 +96,17 @@ describe.each(BACKENDS)('Presence contract: $name', (backend) => {
     let expected = 0;
     for (const [i, p] of nodes.entries()) {
       expected++;
-      expect(await p.join('/', 'r', member(`s${i}`, `nick${i}`, ids[i] as string))).toBe(expected);
+      expect(await p.join('/', 'r', member(`s${i}`, `nick${i}`, ids[i] as string))).toEqual({
+        members: expected,
+        added: true,
+      });
     }
     const a = nodes[0] as Presence;
     const b = nodes.at(-1) as Presence;
-    expect(await a.join('/', 'x', member('sx', 'other', 'n1'))).toBe(1);
+    expect(await a.join('/', 'x', member('sx', 'other', 'n1'))).toEqual({ members: 1, added: true });
+    // A rejoin of a member (a rename, a resume) replaces its entry: not added, same count.
+    expect(await a.join('/', 'x', member('sx', 'renamed', 'n1'))).toEqual({ members: 1, added: false });
+    expect(await a.members('/', 'x')).toEqual(['renamed']);
     expect((await b.members('/', 'r')).sort()).toEqual(nodes.map((_, i) => `nick${i}`));
     expect(await a.count('/', 'r')).toBe(nodes.length);
     expect(await a.count('/', 'nowhere')).toBe(0);

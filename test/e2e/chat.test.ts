@@ -175,10 +175,10 @@ describe('chat page in Chromium', () => {
 
     await page.page.getByRole('button', { name: 'Leave second' }).click();
     await page.page.waitForFunction(() => document.querySelectorAll('.room-tab').length === 1);
-    await vi.waitFor(() =>
-      expect(server.app.switchboard.hub.members(server.app.switchboard.hub.namespace('/'), 'second')).toEqual(
-        ['helper'],
-      ),
+    await vi.waitFor(async () =>
+      expect(
+        await server.app.switchboard.hub.members(server.app.switchboard.hub.namespace('/'), 'second'),
+      ).toEqual(['helper']),
     );
     expect(await page.page.evaluate(() => window.switchboard.rooms)).toEqual(['first']);
     peer.close();

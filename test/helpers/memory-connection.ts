@@ -1,8 +1,10 @@
 import { LocalBus } from '../../src/bus/local.js';
 import type { Connection } from '../../src/core/connection.js';
 import { Hub, type HubOptions } from '../../src/core/hub.js';
+import { MemoryPresence } from '../../src/core/memory-presence.js';
 import type { Session } from '../../src/core/session.js';
 import type { History } from '../../src/history/history.js';
+import { LocalMessageLog } from '../../src/history/local-log.js';
 import { MemoryHistory } from '../../src/history/memory.js';
 import type { Frame } from './client.js';
 
@@ -41,8 +43,9 @@ export function testHub(overrides: Partial<HubOptions> = {}, history?: History) 
   let ids = 0;
   const deferred: (() => void)[] = [];
   const hub = new Hub({
-    history: history ?? new MemoryHistory({ limit: 1000, newEpoch: () => `e${++ids}` }),
+    log: new LocalMessageLog(history ?? new MemoryHistory({ limit: 1000, newEpoch: () => `e${++ids}` })),
     bus: new LocalBus(),
+    presence: new MemoryPresence(),
     clock: () => now,
     defer: (fn) => deferred.push(fn),
     newId: (prefix) => `${prefix}_test${String(++ids).padStart(8, '0')}`,

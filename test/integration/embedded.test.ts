@@ -95,4 +95,68 @@ describe('the plugin embedded under a prefix (docs/examples/embedded.ts)', () =>
     const host = await fetch(`${url}/hello`, { headers: { origin: 'http://allowed.example' } });
     expect(host.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it("runs the app's hooks: refuses a say with its reason, tidies one, answers dice, keeps ops to staff", async () => {
+    const ann = await connectEngine(url, 'websocket');
+    const bob = await connectEngine(url, 'polling');
+    try {
+      await ann.hello({ nick: 'ann' });
+      await bob.hello({ nick: 'bob' });
+      await ann.request({ type: 'join', room: 'lobby' });
+      await bob.request({ type: 'join', room: 'lobby' });
+      expect(await ann.request({ type: 'say', room: 'lobby', text: 'buy spam now' })).toMatchObject({
+        type: 'error',
+        code: 'refused',
+        reason: 'banned_word',
+        message: 'That word is not allowed here.',
+      });
+      expect(await ann.request({ type: 'say', room: 'lobby', text: '  hello  ' })).toMatchObject({
+        type: 'ack',
+      });
+      expect(await bob.next('message')).toMatchObject({ from: 'ann', text: 'hello' });
+      const dice = await ann.request({ type: 'emit', room: 'lobby', event: 'dice', data: { sides: 20 } });
+      expect(dice).toMatchObject({ type: 'ack', reply: { rolled: expect.any(Number) } });
+      expect((dice.reply as { rolled: number }).rolled).toBeGreaterThanOrEqual(1);
+      expect((dice.reply as { rolled: number }).rolled).toBeLessThanOrEqual(20);
+      // Other events are relayed as ever, and dice never was.
+      await ann.request({ type: 'emit', room: 'lobby', event: 'typing', data: true });
+      expect(await bob.next('event')).toMatchObject({ event: 'typing', from: 'ann' });
+      expect(bob.frames.some((f) => f.type === 'event' && f.event === 'dice')).toBe(false);
+      expect(await ann.request({ type: 'join', room: 'ops' })).toMatchObject({
+        code: 'refused',
+        reason: 'staff_only',
+      });
+      expect((await ann.request({ type: 'leave', room: 'ops' })).code).toBe('not_in_room');
+      const staff = await connectEngine(url, 'websocket');
+      await staff.hello({ nick: 'staff-zoe' });
+      expect(await staff.request({ type: 'join', room: 'ops' })).toMatchObject({ type: 'ack' });
+      staff.close();
+    } finally {
+      ann.close();
+      bob.close();
+    }
+  });
+
+  it('lets server code say and emit to a room from its own route', async () => {
+    const reader = await connectEngine(url, 'websocket');
+    try {
+      await reader.hello({ nick: 'listener' });
+      await reader.request({ type: 'join', room: 'lobby' });
+      const res = await fetch(`${url}/announce`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'release at noon' }),
+      });
+      const { seq } = (await res.json()) as { seq: number };
+      expect(await reader.next('message')).toMatchObject({
+        from: 'news',
+        text: 'release at noon',
+        bot: true,
+        seq,
+      });
+      expect(await reader.next('event')).toMatchObject({ event: 'banner', data: { seq }, from: 'server' });
+    } finally {
+      reader.close();
+    }
+  });
 });

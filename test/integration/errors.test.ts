@@ -118,6 +118,35 @@ describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s
     allowed.close();
   });
 
+  it('answers a refusing hook with refused and its reason, an unreachable HOOK_URL with hook_unavailable', async () => {
+    await using server = await startServer(
+      {},
+      {
+        hooks: {
+          join: ({ room }) => (room === 'vault' ? { action: 'refuse', reason: 'members_only' } : undefined),
+        },
+      },
+    );
+    const c = await connectEngine(server.url, kind);
+    await c.hello({ nick: 'hooked' });
+    const refusal = await c.request({ type: 'join', room: 'vault' });
+    expectError(refusal, 'refused');
+    expect(refusal).toMatchObject({ reason: 'members_only' });
+    expect(await c.request({ type: 'join', room: 'open' })).toMatchObject({ type: 'ack' });
+    c.close();
+
+    // A port that was listening a moment ago and is closed now: the hook backend is down.
+    const gone = await startServer();
+    const deadUrl = `${gone.url}/hook`;
+    await gone[Symbol.asyncDispose]();
+    await using failing = await startServer({ hookUrl: deadUrl, hookOn: ['join'], hookTimeoutMs: 500 });
+    const d = await connectEngine(failing.url, kind);
+    await d.hello({ nick: 'closed' });
+    expectError(await d.request({ type: 'join', room: 'lobby' }), 'hook_unavailable');
+    expect(await d.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
+    d.close();
+  });
+
   it('reports a history backend failure as history_unavailable and keeps serving', async () => {
     const memory = new MemoryHistory({ newEpoch: () => 'e1' });
     let down = false;

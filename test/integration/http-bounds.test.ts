@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
+import type { History } from '../../src/history/history.js';
+import { MemoryHistory } from '../../src/history/memory.js';
 import { buildServer } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { bystanders } from '../helpers/bystanders.js';
@@ -118,6 +120,38 @@ describe('HTTP bounds', () => {
     await reader.closed;
     reader.socket.destroy();
     await calm.stillFine();
+    filler.close();
+    calm.close();
+  });
+
+  it('answers pipelined history pages one at a time, each made only as fast as its budget and the peer allow', async () => {
+    const memory = new MemoryHistory({ newEpoch: () => 'e1' });
+    let ranges = 0;
+    // Counts the page reads the REST route starts, so the test sees whether later pipelined requests wait.
+    const counting: History = {
+      append: (...a) => memory.append(...a),
+      info: (...a) => memory.info(...a),
+      range: (...a) => {
+        ranges++;
+        return memory.range(...a);
+      },
+      close: () => memory.close(),
+    };
+    await using server = await startServer(
+      { ratePerSec: 0, historyBytesPerSec: 128 * 1024, responseWriteTimeoutMs: 60_000 },
+      { history: counting },
+    );
+    const filler = await connectRawWs(server.url);
+    await fill(filler, 200);
+    const calm = await calmPair(server);
+    const before = ranges;
+    // Four pages of 1.6 MB each, at 128 KB/s: the first takes over ten seconds to make, and nothing is read.
+    const reader = await pipeline(server, '/api/rooms/big/messages?limit=200', 4);
+    await vi.waitFor(() => expect(ranges - before).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(ranges - before).toBe(1);
+    await calm.stillFine();
+    reader.socket.destroy();
     filler.close();
     calm.close();
   });

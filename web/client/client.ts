@@ -286,10 +286,12 @@ class Client implements SwitchboardClient {
     this.settleSay(cid, undefined, new ClientError('discarded', 'The message was discarded.'));
   }
 
-  async emit(room: string, event: string, data?: unknown): Promise<void> {
+  /** Sends a custom event; resolves with the server's reply when a server handler answers it (docs/server-api.md), else undefined. */
+  async emit(room: string, event: string, data?: unknown): Promise<unknown> {
     const binary = findBinary(data);
     if (binary) throw new ClientError('binary_data', binaryMessage(binary));
-    await this.request({ type: 'emit', room, event, data: data ?? null }, false);
+    const ack = await this.request({ type: 'emit', room, event, data: data ?? null }, false);
+    return ack.reply;
   }
 
   async setNick(nick: string): Promise<string> {

@@ -183,8 +183,8 @@ export interface SwitchboardClient {
   retry(cid: string): Promise<SayResult>;
   /** Gives up on a failed or pending message. */
   discard(cid: string): void;
-  /** Relays a custom event to the other members of a room (not stored, not queued). */
-  emit(room: string, event: string, data?: unknown): Promise<void>;
+  /** Relays a custom event to the other members of a room (not stored, not queued); resolves with the reply of a server handler of that event, else undefined. */
+  emit(room: string, event: string, data?: unknown): Promise<unknown>;
   /** Asks for another nick; resolves with the one granted. */
   setNick(nick: string): Promise<string>;
   /** The members of a room. */

@@ -118,8 +118,13 @@ export function stalledPeer(target: Target, nick: string, room: string, onClose:
     // Reads the greeting and the join's answer, then never again.
     setTimeout(() => socket.pause(), 500);
   });
+  // A paused socket never reads the server's FIN; a ping now and then meets the reset once it has cut us.
+  const poke = setInterval(() => socket.write('{"type":"ping"}\n'), 2000);
   socket.on('error', () => {});
-  socket.on('close', onClose);
+  socket.on('close', () => {
+    clearInterval(poke);
+    onClose();
+  });
   return socket;
 }
 

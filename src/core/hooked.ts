@@ -36,7 +36,10 @@ export async function underHook<V>(
   try {
     if (s.isClosed) return;
     const refusal = refusalOf(verdict);
-    if (refusal) throw refusal;
+    if (refusal) {
+      s.hub.options.observer?.refused('refused', s.transport);
+      throw refusal;
+    }
     applied = apply(verdict);
   } finally {
     s.release();

@@ -3,6 +3,7 @@ import type { StoredMessage } from '../history/history.js';
 import type { Authenticate, Identity } from '../ports/admission.js';
 import type { Hooks } from '../ports/hooks.js';
 import type { MessageLog } from '../ports/message-log.js';
+import type { Observer } from '../ports/observer.js';
 import type { Departure, Presence } from '../ports/presence.js';
 import { encode } from '../protocol/encode.js';
 import { ProtocolError } from '../protocol/errors.js';
@@ -51,6 +52,8 @@ export interface HubOptions {
   limits: HubLimits;
   /** Decides who a hello (or a refresh) is; when absent every hello may open a session, without identity. */
   authenticate?: Authenticate;
+  /** Where errors, refusals, resumes, gaps, slow consumers and delivery latencies are reported. @default NO_OBSERVER */
+  observer?: Observer;
   /** The application's logic on join, say and emit, and its custom-event handlers. */
   hooks?: Hooks;
   /** Told about failures that are the server's fault (handler bugs, backend errors). */
@@ -362,7 +365,10 @@ export class Hub {
       },
       skipped: (from, to) => {
         const encoded = encode({ type: 'gap', room: name, reason: 'trimmed', from, to });
-        for (const member of members) member.send(encoded);
+        for (const member of members) {
+          member.send(encoded);
+          this.options.observer?.gap('trimmed');
+        }
       },
       reset: (epoch) => {
         const encoded = encode({ type: 'gap', room: name, reason: 'epoch', epoch });

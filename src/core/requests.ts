@@ -117,6 +117,7 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
     const rooms = await resuming;
     if (s.isClosed) return;
     s.sendFrame({ type: 'resumed', rooms });
+    s.hub.options.observer?.resumed();
   }
   s.ack(frame.id, { session: s.id, nick: s.nick });
 }
@@ -142,6 +143,7 @@ async function authenticateHello(
   if (s.isClosed) return undefined;
   if (!result.ok) {
     const error = refusalError(result);
+    s.hub.options.observer?.refused(error.code, s.transport);
     s.error(error.code, error.message, frame.id);
     // token_expired tells a client to get a new token before it reconnects.
     s.bye(error.code === 'token_expired' ? 'token_expired' : 'kicked', error.message);
@@ -205,11 +207,13 @@ async function replay(
   if (s.rooms.get(room) !== membership) return undefined;
   if (info.epoch !== from.epoch) {
     s.sendFrame({ type: 'gap', room, reason: 'epoch', epoch: info.epoch });
+    s.hub.options.observer?.gap('epoch');
   } else {
     const after = Math.min(from.seq, info.seq);
     const firstHeld = messages[0]?.seq ?? info.seq + 1;
     if (firstHeld > after + 1 && info.seq > after) {
       s.sendFrame({ type: 'gap', room, reason: 'trimmed', from: after + 1, to: firstHeld - 1 });
+      s.hub.options.observer?.gap('trimmed');
     }
   }
   if (s.pages) return replayPage(s, room, info, after, messages, membership);

@@ -145,6 +145,9 @@ export class Session {
   /** Sends `bye` and closes the connection. */
   bye(code: ByeCode, message: string): void {
     if (this.phase === 'closed') return;
+    if (code === 'slow_consumer') this.hub.options.observer?.slowConsumer(this.transport);
+    // A flood is refused once, when the connection is cut: each dropped frame is only an `error` (counted there).
+    if (code === 'rate_limited') this.hub.options.observer?.refused('rate_limited', this.transport);
     const frames = [...this.outbox.drain(false, 0), encode({ type: 'bye', code, message })];
     this.cleanup();
     try {
@@ -178,6 +181,7 @@ export class Session {
 
   /** Sends an error frame; `reason` is an application's reason for a hook's refusal. */
   error(code: ErrorCode, message: string, id?: number, reason?: string): void {
+    this.hub.options.observer?.errorSent(code);
     this.sendFrame({
       type: 'error',
       ...(id === undefined ? {} : { id }),
@@ -217,6 +221,7 @@ export class Session {
     }
     if (message.seq <= membership.lastSeq) return;
     membership.lastSeq = message.seq;
+    this.hub.options.observer?.delivered(this.hub.options.clock() - message.ts);
     this.send(encoded);
   }
 

@@ -22,6 +22,7 @@ import { MemoryHistory } from '../history/memory.js';
 import type { Authenticate } from '../ports/admission.js';
 import type { Hooks } from '../ports/hooks.js';
 import type { MessageLog } from '../ports/message-log.js';
+import { NO_OBSERVER } from '../ports/observer.js';
 import type { Presence } from '../ports/presence.js';
 import { createAdmission } from './admission.js';
 import { advertiseUrl, type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
@@ -30,6 +31,7 @@ import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
 import { createHttpHooks } from './http-hooks.js';
 import { newEpoch, newId } from './ids.js';
+import { loggingRefusals, Metrics } from './metrics.js';
 import { type RoomHandle, roomHandle } from './room-api.js';
 import { registerRoutes } from './routes.js';
 import type { Transport } from './transport.js';
@@ -61,7 +63,7 @@ export interface SwitchboardOptions {
   /** Serve the chat page from web/ (at `/`, not under `prefix`). @default true */
   serveWeb?: boolean;
   /**
-   * Path prefix for the plugin's HTTP routes, `/healthz` and `/api/*` (`'/chat'` serves `/chat/api/rooms`).
+   * Path prefix for the plugin's HTTP routes, `/healthz`, `/metrics` and `/api/*` (`'/chat'` serves `/chat/api/rooms`).
    * The transports (`/engine.io/`, `/ws`, `/sse/`) and the page keep their paths. @default ''
    */
   prefix?: string;
@@ -73,6 +75,8 @@ export interface SwitchboardDecoration {
   /** The configuration in use; `port` is the real one once the server listens (port 0 picks one). */
   config: Config;
   transports: Transport[];
+  /** This server's metrics (its own registry), or undefined with METRICS off. */
+  metrics: Metrics | undefined;
   /** A room of namespace `ns` (default `/`) for server code: `to('lobby').say('hi')`, `.emit('tick', data)`, on every node. */
   to(room: string, options?: { ns?: string }): RoomHandle;
   /** The address the HTTP server listens on, or undefined before it listens. */
@@ -139,6 +143,8 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   const bus = options.bus ?? cluster?.bus ?? new LocalBus();
   const presence = options.presence ?? cluster?.presence ?? new MemoryPresence();
   const authenticate = authenticationOf(options);
+  const metrics = config.metrics ? new Metrics() : undefined;
+  const observer = loggingRefusals(metrics ?? NO_OBSERVER, app.log);
   const hooks = hooksOf(options, config, app.log);
   const hub = new Hub({
     log,
@@ -150,6 +156,7 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     newId,
     limits: config,
     ...(authenticate ? { authenticate } : {}),
+    observer,
     ...(hooks ? { hooks } : {}),
     onError: (error, context) => app.log.error({ err: error, context }, 'switchboard error'),
   });
@@ -170,16 +177,26 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   // Subscribed before any client connects, so nothing published from now on is missed here.
   await startCluster(cluster);
   // One admission for every transport: the per-address counts are the process's, whatever the wire.
-  const admission = createAdmission(config, Date.now, (refusal, handshake) =>
+  // Each refusal is counted and logged once, with the address it came from.
+  const admission = createAdmission(config, Date.now, (refusal, handshake) => {
+    (metrics ?? NO_OBSERVER).refused(refusal.code, handshake.transport);
     app.log.warn(
       { refused: refusal.code, transport: handshake.transport, ip: handshake.remoteAddress },
       'refused',
-    ),
-  );
+    );
+  });
   const started: Transport[] = [];
   try {
     for (const transport of transports) {
-      await transport.start({ hub, server: app.server, config, log: app.log, admission, directory });
+      await transport.start({
+        hub,
+        server: app.server,
+        config,
+        log: app.log,
+        admission,
+        directory,
+        observer,
+      });
       started.push(transport);
     }
   } catch (error) {
@@ -195,15 +212,15 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
       : undefined;
   };
   const to = (room: string, opts: { ns?: string } = {}) => roomHandle(hub, room, opts.ns);
-  app.decorate('switchboard', { hub, config, transports, to, address });
-  const stopGuards = guardHttp(app, config, app.log);
+  app.decorate('switchboard', { hub, config, transports, metrics, to, address });
+  const stopGuards = guardHttp(app, config, app.log, metrics ?? NO_OBSERVER);
   // The routes in a scope of their own: the host's error and not-found handlers stay the host's, and ours
   // answer `{ statusCode, code, message }` for every route of the plugin.
   await app.register(
     async (scope) => {
       scope.setErrorHandler(replyError);
       if (scope.prefix !== '') scope.setNotFoundHandler(replyNotFound);
-      await registerRoutes(scope, hub, config);
+      await registerRoutes(scope, hub, config, metrics);
       registerReadyz(scope, cluster ? cluster.ready : () => true);
     },
     { prefix: options.prefix ?? '' },

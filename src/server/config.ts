@@ -232,6 +232,18 @@ export const ConfigSchema = Type.Object({
     description:
       'HTTP: a response must be taken by the peer within this long of being sent, or its socket is destroyed, ms.',
   }),
+  metrics: Type.Boolean({
+    default: true,
+    description:
+      'Serve GET /metrics (Prometheus text: connections, frames, errors, refusals, latencies; no message text).',
+  }),
+  metricsToken: Type.Optional(
+    Type.String({
+      minLength: 8,
+      description:
+        'Bearer token GET /metrics requires (401 `unauthorized` without it); unset leaves it open.',
+    }),
+  ),
   historyBytesPerSec: Type.Integer({
     minimum: 1024,
     default: 1024 * 1024,
@@ -286,7 +298,7 @@ function convert(key: Key, raw: string): unknown {
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
   }
-  if (key === 'websocket' || key === 'trustProxy') {
+  if (ConfigSchema.properties[key].type === 'boolean') {
     if (/^(1|true|on|yes)$/i.test(raw)) return true;
     if (/^(0|false|off|no)$/i.test(raw)) return false;
     return raw;

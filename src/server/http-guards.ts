@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Observer } from '../ports/observer.js';
 import type { Config } from './config.js';
 import { DeadlineQueue } from './deadlines.js';
 
@@ -44,7 +45,12 @@ function drained(socket: Socket): Promise<void> {
  * Over the cap or the deadline is abuse: the socket is destroyed and the reason logged once.
  * Returns a function that cancels the pending deadlines.
  */
-export function guardHttp(app: FastifyInstance, config: Config, log: FastifyBaseLogger): () => void {
+export function guardHttp(
+  app: FastifyInstance,
+  config: Config,
+  log: FastifyBaseLogger,
+  observer: Observer,
+): () => void {
   const inFlight = new WeakMap<Socket, number>();
   /** The last answer begun on each socket: the next request of the socket waits for it. */
   const answered = new WeakMap<Socket, Promise<void>>();
@@ -52,6 +58,7 @@ export function guardHttp(app: FastifyInstance, config: Config, log: FastifyBase
   const cut = (socket: Socket, reason: string) => {
     if (socket.destroyed) return;
     log.warn({ refused: reason, transport: 'http', ip: socket.remoteAddress }, 'refused');
+    observer.refused(reason, 'http');
     socket.destroy();
   };
 

@@ -11,6 +11,7 @@ import { isValidNamespace, isValidRoom } from '../protocol/names.js';
 import type { Config } from './config.js';
 import { historyBody } from './history-body.js';
 import { HttpError, replyError, replyNotFound } from './http-errors.js';
+import type { Metrics } from './metrics.js';
 
 const RoomParams = Type.Object({ room: Type.String({ maxLength: 256 }) });
 const NsQuery = Type.Object({ ns: Type.Optional(Type.String({ maxLength: 256 })) });
@@ -66,10 +67,28 @@ function checkRoom(room: string): void {
     throw new ProtocolError('invalid_room', `Invalid room name "${room.slice(0, 80)}".`);
 }
 
-/** The health check, and the REST API in its own `/api` scope (CORS, error and not-found handlers, body limit). */
-export async function registerRoutes(app: FastifyInstance, hub: Hub, config: Config): Promise<void> {
+/**
+ * The health check, `/metrics` when metrics are on, and the REST API in its own `/api` scope (CORS, error
+ * and not-found handlers, body limit).
+ */
+export async function registerRoutes(
+  app: FastifyInstance,
+  hub: Hub,
+  config: Config,
+  metrics?: Metrics,
+): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok', connections: hub.sessions.size }));
+  if (metrics) registerMetrics(app, metrics, config.metricsToken);
   await app.register(async (api) => registerApi(api, hub, config), { prefix: '/api' });
+}
+
+/** `GET /metrics`: this server's series in Prometheus text format, behind METRICS_TOKEN when it is set. */
+function registerMetrics(app: FastifyInstance, metrics: Metrics, token: string | undefined): void {
+  app.get('/metrics', async (request, reply) => {
+    if (token !== undefined && !tokenMatches(request.headers.authorization, token))
+      throw new HttpError('unauthorized', 'GET /metrics needs the bearer token METRICS_TOKEN.');
+    return reply.type(metrics.contentType).send(await metrics.text());
+  });
 }
 
 /** The error handler of the API: the protocol's format, and a 413 that names the limit. */

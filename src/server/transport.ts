@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Hub } from '../core/hub.js';
 import type { Admission } from '../ports/admission.js';
+import type { Observer } from '../ports/observer.js';
 import type { Config } from './config.js';
 
 /** What forwarding needs of the cluster: this node's id and where another node is. */
@@ -24,6 +25,8 @@ export interface TransportContext {
   directory?: SessionDirectory | undefined;
   /** Decides each handshake before a session exists; an admitted connection releases its ticket on close. */
   admission: Admission;
+  /** Where the transport reports connections opened and closed, frames in and out, transport changes. */
+  observer: Observer;
 }
 
 /**

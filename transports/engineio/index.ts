@@ -10,6 +10,7 @@ import {
   type Transport,
   type TransportContext,
 } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
 import { replyError } from '../sse/http.js';
@@ -67,7 +68,7 @@ export function engineioTransport(): Transport {
   let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
-    start({ hub, server, config, log, admission, directory }: TransportContext) {
+    start({ hub, server, config, log, admission, directory, observer }: TransportContext) {
       // Admitted handshakes until their socket opens; a handshake engine.io then fails gives its slot back.
       const tickets = new WeakMap<IncomingMessage, Ticket>();
       const eio = new EngineServer({
@@ -110,7 +111,8 @@ export function engineioTransport(): Transport {
       });
       eio.on('connection', (socket: Socket) => {
         const ticket = tickets.get(socket.request);
-        const session = hub.open(new EngineConnection(socket), {
+        const conn = new ObservedConnection(new EngineConnection(socket), observer);
+        const session = hub.open(conn, {
           origin: socket.request.headers.origin,
           remoteAddress: socket.remoteAddress,
           handshake: ticket?.handshake ?? requestHandshake('engineio', socket.request, config.trustProxy),
@@ -119,14 +121,19 @@ export function engineioTransport(): Transport {
         // and an idle connection need not hold its headers.
         (socket as { request: unknown }).request = undefined;
         socket.on('message', (data: unknown) => {
+          conn.received();
           if (typeof data === 'string') session.receive(data);
           else session.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
         });
-        socket.on('upgrade', () => session.setTransport(socket.transport.name));
+        socket.on('upgrade', () => {
+          conn.changed(socket.transport.name);
+          session.setTransport(socket.transport.name);
+        });
         open.add(socket);
         socket.on('close', () => {
           open.delete(socket);
           ticket?.release();
+          conn.gone();
           session.closed();
           if (open.size === 0) allClosed?.();
         });

@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../../src/core/hub.js';
 import type { Ticket } from '../../src/ports/admission.js';
+import type { Observer } from '../../src/ports/observer.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { requestHandshake } from '../request-handshake.js';
 import { RawWsConnection } from './connection.js';
 import { refuseUpgrade, SUBPROTOCOL_V1, selectSubprotocol } from './handshake.js';
@@ -43,19 +45,22 @@ function closeAll(clients: Set<WebSocket>, graceMs: number): Promise<void> {
 /** Hands one accepted WebSocket to the hub. */
 function accept(
   hub: Hub,
+  observer: Observer,
   ws: WebSocket,
   req: IncomingMessage,
   socket: Duplex,
   heartbeat: Heartbeat,
   ticket: Ticket,
 ): void {
-  const session = hub.open(new RawWsConnection(ws, socket), {
+  const conn = new ObservedConnection(new RawWsConnection(ws, socket), observer);
+  const session = hub.open(conn, {
     origin: req.headers.origin,
     remoteAddress: ticket.handshake.remoteAddress,
     handshake: ticket.handshake,
   });
   heartbeat.watch(ws);
   ws.on('message', (data, isBinary) => {
+    conn.received();
     if (isBinary) {
       ws.close(1003, 'Binary frames are not part of the protocol; send JSON text frames.');
       return;
@@ -64,7 +69,10 @@ function accept(
   });
   // ws answers protocol errors itself (1007 invalid UTF-8, 1009 too big, 1002 malformed) and then closes.
   ws.on('error', () => {});
-  ws.on('close', () => session.closed());
+  ws.on('close', () => {
+    conn.gone();
+    session.closed();
+  });
 }
 
 /**
@@ -76,7 +84,7 @@ export function rawwsTransport(): Transport {
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'rawws',
-    start({ hub, server, config, admission }: TransportContext) {
+    start({ hub, server, config, admission, observer }: TransportContext) {
       const wss = new WebSocketServer({
         noServer: true,
         maxPayload: payloadLimit(config.maxFrameBytes),
@@ -114,7 +122,9 @@ export function rawwsTransport(): Transport {
         }
         // The socket closes on every path (a handshake ws refuses, a close, a cut), exactly once.
         socket.once('close', () => verdict.release());
-        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, ws, req, socket, heartbeat, verdict));
+        wss.handleUpgrade(req, socket, head, (ws) =>
+          accept(hub, observer, ws, req, socket, heartbeat, verdict),
+        );
       };
       server.on('upgrade', onUpgrade);
       stopped = async () => {

@@ -3,6 +3,7 @@ import type { Session } from '../../src/core/session.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { newId } from '../../src/server/ids.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { requestHandshake } from '../request-handshake.js';
 import { SseConnection, type StreamLimits } from './connection.js';
 import { parseCursor, splitFrames } from './events.js';
@@ -24,6 +25,7 @@ export const SSE_DEFAULTS = {
 /** A stream and the session behind it. */
 interface Entry {
   conn: SseConnection;
+  observed: ObservedConnection;
   session: Session | undefined;
   origin: string | undefined;
   /** Gives back the admission slot; the stream's end (not a dropped response) ends the connection. */
@@ -48,7 +50,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'sse',
-    start({ hub, server, config, admission }: TransportContext) {
+    start({ hub, server, config, admission, observer }: TransportContext) {
       const streams = new Map<string, Entry>();
       const limits: StreamLimits = {
         ...SSE_DEFAULTS,
@@ -63,6 +65,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
         if (entry?.conn !== conn) return;
         streams.delete(conn.stream);
         entry.release();
+        entry.observed.gone();
         entry.session?.closed();
       };
 
@@ -87,15 +90,17 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
           return;
         }
         const conn = new SseConnection(newId('t'), limits, gone);
+        const observed = new ObservedConnection(conn, observer);
         const entry: Entry = {
           conn,
+          observed,
           session: undefined,
           origin: req.headers.origin,
           release: verdict.release,
         };
         streams.set(conn.stream, entry);
         conn.attach(res, 0);
-        entry.session = hub.open(conn, {
+        entry.session = hub.open(observed, {
           origin: req.headers.origin,
           remoteAddress: verdict.handshake.remoteAddress,
           handshake: verdict.handshake,
@@ -103,6 +108,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
         // The hub may have refused it on the spot (bye written, connection closed) before it had a session.
         if (conn.ended) {
           entry.release();
+          observed.gone();
           entry.session.closed();
         }
       };
@@ -152,7 +158,9 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
           }
           return;
         }
-        for (const frame of splitFrames(body.text)) session?.receive(frame);
+        const frames = splitFrames(body.text);
+        entry.observed.received(frames.length);
+        for (const frame of frames) session?.receive(frame);
         res.writeHead(204).end();
       };
 

@@ -1,10 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Hub } from '../../src/core/hub.js';
 import type { Admission } from '../../src/ports/admission.js';
+import type { Observer } from '../../src/ports/observer.js';
 import { encode } from '../../src/protocol/encode.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import type { Config } from '../../src/server/config.js';
 import type { Transport, TransportContext } from '../../src/server/transport.js';
+import { ObservedConnection } from '../observed.js';
 import { TcpConnection } from './connection.js';
 import { type LineEvent, LineSplitter } from './lines.js';
 import { GREETING, TextMode } from './text-mode.js';
@@ -13,7 +15,13 @@ import { GREETING, TextMode } from './text-mode.js';
 const STOP_GRACE_MS = 1000;
 
 /** Serves one TCP peer: lines in, frames to the hub; text mode when the first line is not JSON. */
-function serveSocket(hub: Hub, config: Config, admission: Admission, socket: Socket): void {
+function serveSocket(
+  hub: Hub,
+  config: Config,
+  admission: Admission,
+  observer: Observer,
+  socket: Socket,
+): void {
   socket.on('error', () => {});
   // TCP has no proxy header to trust: the address is the socket's.
   const verdict = admission.admit({
@@ -32,10 +40,12 @@ function serveSocket(hub: Hub, config: Config, admission: Admission, socket: Soc
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
   const conn = new TcpConnection(socket);
-  const session = hub.open(conn, { remoteAddress: socket.remoteAddress, handshake: verdict.handshake });
+  const observed = new ObservedConnection(conn, observer);
+  const session = hub.open(observed, { remoteAddress: socket.remoteAddress, handshake: verdict.handshake });
   let text: TextMode | undefined;
   let json = false;
   const onLine = (line: string) => {
+    observed.received();
     if (text) return text.input(line);
     if (json || line.startsWith('{')) {
       json = true;
@@ -80,6 +90,7 @@ function serveSocket(hub: Hub, config: Config, admission: Admission, socket: Soc
   });
   socket.on('close', () => {
     clearTimeout(lineTimer);
+    observed.gone();
     session.closed();
   });
   conn.writeLines([GREETING]);
@@ -94,11 +105,11 @@ export function tcpTransport(): Transport {
   const sockets = new Set<Socket>();
   return {
     name: 'tcp',
-    async start({ hub, config, admission }: TransportContext) {
+    async start({ hub, config, admission, observer }: TransportContext) {
       const tcp = createServer((socket) => {
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
-        serveSocket(hub, config, admission, socket);
+        serveSocket(hub, config, admission, observer, socket);
       });
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);

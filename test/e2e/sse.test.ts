@@ -74,8 +74,12 @@ describe('SSE in Chromium', () => {
     await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
     // Cut the server's side of the sleeper's WebSocket while the page cannot notice.
     const session = [...server.app.switchboard.hub.sessions].find((s) => s.nick === 'sleeper');
-    expect(session?.transport).toBe('websocket');
-    const conn = session?.conn as unknown as { socket: { transport: { socket?: { _socket?: Socket } } } };
+    if (!session) throw new Error('the sleeper has no session');
+    expect(session.transport).toBe('websocket');
+    // Under the ObservedConnection the transport's own connection holds the engine.io socket.
+    const conn = (
+      session.conn as unknown as { inner: { socket: { transport: { socket?: { _socket?: Socket } } } } }
+    ).inner;
     const tcp = conn.socket.transport.socket?._socket;
     expect(tcp).toBeDefined();
     tcp?.destroy();

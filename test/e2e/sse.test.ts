@@ -75,7 +75,9 @@ describe('SSE in Chromium', () => {
     // Cut the server's side of the sleeper's WebSocket while the page cannot notice.
     const session = [...server.app.switchboard.hub.sessions].find((s) => s.nick === 'sleeper');
     expect(session?.transport).toBe('websocket');
-    const conn = session?.conn as unknown as { socket: { transport: { socket?: { _socket?: Socket } } } };
+    // The engine.io connection, behind the ObservedConnection that counts its frames for /metrics.
+    const observed = session?.conn as unknown as { inner: unknown };
+    const conn = observed.inner as { socket: { transport: { socket?: { _socket?: Socket } } } };
     const tcp = conn.socket.transport.socket?._socket;
     expect(tcp).toBeDefined();
     tcp?.destroy();

@@ -1,6 +1,7 @@
 import { RedisUnavailableError } from '../redis/clients.js';
 import { buildServer } from '../server/app.js';
 import { ConfigError, describeConfig, loadConfig } from '../server/config.js';
+import { isWorker, runPrimary, workerAddress } from './workers.js';
 
 /** Grace period for a shutdown before the process exits anyway. */
 const SHUTDOWN_MS = 5000;
@@ -15,8 +16,20 @@ export async function serve(argv: readonly string[]): Promise<void> {
   }
   let config: ReturnType<typeof loadConfig>;
   let app: Awaited<ReturnType<typeof buildServer>>;
+  let internal: Awaited<ReturnType<typeof workerAddress>> | undefined;
   try {
     config = loadConfig(process.env, argv);
+    if (config.workers > 1 && !isWorker()) {
+      // Workers are nodes of one cluster: without Redis they would not share rooms, nicks or sessions.
+      if (config.redisUrl === undefined)
+        throw new ConfigError('--workers above 1 needs REDIS_URL (each worker is a node).');
+      runPrimary(config);
+      return;
+    }
+    if (isWorker()) {
+      internal = await workerAddress(config);
+      config = { ...config, advertiseUrl: internal.url };
+    }
     // Building checks what the schema cannot, such as the transport names.
     app = await buildServer(config);
   } catch (error) {
@@ -29,6 +42,17 @@ export async function serve(argv: readonly string[]): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  if (internal) {
+    // Requests forwarded to this worker alone are served exactly as those on the shared port.
+    const shared = app.server;
+    internal.server.on('request', (req, res) => shared.emit('request', req, res));
+    internal.server.on('upgrade', (req, socket, head) => shared.emit('upgrade', req, socket, head));
+    const own = internal.server;
+    app.addHook('onClose', async () => {
+      own.closeAllConnections();
+      await new Promise((resolve) => own.close(resolve));
+    });
   }
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as { port: number };

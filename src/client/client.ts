@@ -3,7 +3,7 @@ import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { binaryMessage, findBinary } from './json-data.js';
 import type { Frame } from './render.js';
 import { type GetToken, TokenRefresher } from './token-refresh.js';
-import type { Wire } from './wire.js';
+import { HandshakeRefused, type Wire } from './wire.js';
 
 /** Where a client is: dialing for the first time, chatting, between connections, or done for good. */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -211,6 +211,11 @@ export class ChatClient {
       }
       wire = await this.options.dial();
     } catch (error) {
+      // A 403 (a foreign Origin) is refused again whenever it comes; 429 and 503 pass with the backoff.
+      if (error instanceof HandshakeRefused && error.code === 'forbidden_origin') {
+        this.close(error.message);
+        return;
+      }
       this.retry(error instanceof Error ? error.message : String(error));
       return;
     }

@@ -55,3 +55,28 @@ export function makeWire(parts: WireParts): { wire: Wire; sink: WireSink } {
   };
   return { wire, sink };
 }
+
+/** A handshake the server refused before any session (docs/protocol.md, "Handshake refusals"). */
+export class HandshakeRefused extends Error {
+  override name = 'HandshakeRefused';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`refused at the handshake: ${status} ${code}: ${message}`);
+  }
+
+  /** The refusal an HTTP answer carries (`{ code, message }`), or undefined when it is not one. */
+  static from(status: number, body: string): HandshakeRefused | undefined {
+    if (status < 400) return undefined;
+    try {
+      const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
+      return typeof parsed.code === 'string'
+        ? new HandshakeRefused(status, parsed.code, String(parsed.message ?? ''))
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -29,6 +29,8 @@ export interface HubLimits {
   maxBufferBytes: number;
   /** Messages a resume replays per room before the client pulls the rest (cap `pages`). @default 100 */
   replayPage?: number;
+  /** How long a connection may stay without hello before `bye hello_timeout`, ms; 0 is off. @default 0 */
+  helloTimeoutMs?: number;
 }
 
 /** Everything the hub needs from outside; all I/O and time come in here. */
@@ -48,8 +50,6 @@ export interface HubOptions {
   /** A new unguessable id with the given prefix (`s` sessions, `m` messages). */
   newId: (prefix: 's' | 'm') => string;
   limits: HubLimits;
-  /** Origins allowed to connect; empty allows every origin (and connections without one always pass). */
-  allowedOrigins?: readonly string[];
   /** Decides who a hello (or a refresh) is; when absent every hello may open a session, without identity. */
   authenticate?: Authenticate;
   /** Where errors, refusals, resumes, gaps, slow consumers and delivery latencies are reported. @default NO_OBSERVER */
@@ -98,10 +98,12 @@ export class Hub {
   private flushScheduled = false;
   /** Sessions whose identity has an expiry, by that expiry; `expire(now)` ends the due ones. */
   private readonly expiries = new ExpiryQueue<Session>();
+  /** Sessions that have not sent hello yet, by when they opened; opening order is deadline order. */
+  private readonly greeting = new Map<Session, number>();
 
   constructor(readonly options: HubOptions) {
     this.nodeId = options.nodeId ?? 'local';
-    options.log.subscribe((ns, message) => this.onMessage(ns, message));
+    options.log.subscribe((ns, message, epoch) => this.onMessage(ns, message, epoch));
     options.bus.subscribe((event) => this.onBus(event));
     options.presence.onDeparted?.((gone) => this.departed(gone));
   }
@@ -111,11 +113,8 @@ export class Hub {
     const session = new Session(this, conn);
     session.handshake = info.handshake;
     this.sessions.add(session);
-    const allowed = this.options.allowedOrigins ?? [];
-    if (info.origin !== undefined && allowed.length > 0 && !allowed.includes(info.origin)) {
-      this.options.observer?.refused('forbidden_origin', conn.transport);
-      session.refuse(new ProtocolError('forbidden_origin', `Origin ${info.origin} is not allowed.`));
-    }
+    // Origin and the per-address caps were decided at the handshake (Admission), before this session.
+    if ((this.options.limits.helloTimeoutMs ?? 0) > 0) this.greeting.set(session, this.options.clock());
     return session;
   }
 
@@ -150,6 +149,34 @@ export class Hub {
         session.bye('token_expired', 'Your token expired without a refresh.');
       } catch (error) {
         this.options.onError?.(error, 'expire');
+      }
+    }
+    return due.length;
+  }
+
+  /** A session sent its hello: it no longer has a hello deadline. */
+  greeted(session: Session): void {
+    this.greeting.delete(session);
+  }
+
+  /**
+   * Ends with `bye hello_timeout` every session that opened `helloTimeoutMs` or more before `now` (ms)
+   * without a hello. The hub has no timer: the server calls this from one timer for all connections; since
+   * every session waits the same time, only the oldest are looked at. Returns how many ended.
+   */
+  expireHellos(now: number): number {
+    const timeout = this.options.limits.helloTimeoutMs ?? 0;
+    const due: Session[] = [];
+    for (const [session, at] of this.greeting) {
+      if (at + timeout > now) break;
+      due.push(session);
+    }
+    for (const session of due) {
+      this.greeting.delete(session);
+      try {
+        session.bye('hello_timeout', `No hello within ${timeout} ms of connecting.`);
+      } catch (error) {
+        this.options.onError?.(error, 'hello timeout');
       }
     }
     return due.length;
@@ -263,6 +290,7 @@ export class Hub {
   forget(session: Session): void {
     this.sessions.delete(session);
     this.expiries.delete(session);
+    this.greeting.delete(session);
     const ns = session.ns;
     if (ns && ns.sessions.size === 0 && ns.rooms.size === 0 && this.namespaces.get(ns.name) === ns) {
       this.namespaces.delete(ns.name);
@@ -342,15 +370,22 @@ export class Hub {
           this.options.observer?.gap('trimmed');
         }
       },
+      reset: (epoch) => {
+        const encoded = encode({ type: 'gap', room: name, reason: 'epoch', epoch });
+        for (const member of members) {
+          member.epochChanged(name, encoded);
+          this.options.observer?.gap('epoch');
+        }
+      },
       error: (error, context) => this.options.onError?.(error, context),
     });
     return { name, members, feed };
   }
 
   /** A published message: handed to its room's feed on this node, which puts it in order for the members. */
-  private onMessage(nsName: string, message: StoredMessage): void {
+  private onMessage(nsName: string, message: StoredMessage, epoch?: string): void {
     try {
-      this.namespaces.get(nsName)?.rooms.get(message.room)?.feed.receive(message);
+      this.namespaces.get(nsName)?.rooms.get(message.room)?.feed.receive(message, epoch);
     } catch (error) {
       // A member's broken wire must not reach the log's subscriber (another node's append, a Redis reader).
       this.options.onError?.(error, 'deliver');

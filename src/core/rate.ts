@@ -21,4 +21,9 @@ export class TokenBucket {
     this.tokens -= 1;
     return true;
   }
+
+  /** Whether the bucket would be full at `now` (nothing taken from it lately). */
+  full(now: number): boolean {
+    return this.tokens + (Math.max(0, now - this.last) * this.rate) / 1000 >= this.burst;
+  }
 }

@@ -12,6 +12,8 @@ export interface FeedSink {
   deliver(message: StoredMessage): void;
   /** Messages `from`..`to` are gone from history (trimmed) and will never be delivered. */
   skipped(from: number, to: number): void;
+  /** The room's history is a new one (epoch `epoch`, numbering from 1 again): what came before is gone. */
+  reset(epoch: string): void;
   /** A read failed; the feed carried on without it. */
   error(error: unknown, context: string): void;
 }
@@ -32,6 +34,9 @@ export class RoomFeed {
   private filling = false;
   private stopped = false;
   private startAtFirst = false;
+  /** The history the feed follows, once known; messages of an epoch it has left behind are ignored. */
+  private epoch: string | undefined;
+  private readonly retired = new Set<string>();
 
   constructor(
     private readonly ns: string,
@@ -41,7 +46,10 @@ export class RoomFeed {
   ) {
     // Messages up to the room's seq now are history to a joining member: the feed starts after them.
     source.info(ns, room).then(
-      (info) => this.start(info.seq),
+      (info) => {
+        this.epoch ??= info.epoch;
+        this.start(info.seq);
+      },
       (error: unknown) => {
         // Without the room's seq, the first message that arrives is where this node starts.
         this.sink.error(error, 'feed start');
@@ -57,9 +65,14 @@ export class RoomFeed {
     return this.last;
   }
 
-  /** Takes one published message, in whatever order the wire brought it. */
-  receive(message: StoredMessage): void {
+  /** Takes one published message, in whatever order the wire brought it, with its epoch when the log gives it. */
+  receive(message: StoredMessage, epoch?: string): void {
     if (this.stopped) return;
+    if (epoch !== undefined && epoch !== this.epoch) {
+      if (this.retired.has(epoch)) return;
+      if (this.epoch === undefined) this.epoch = epoch;
+      else this.renew(epoch);
+    }
     if (this.last !== undefined && message.seq <= this.last) return;
     this.held.set(message.seq, message);
     if (this.last === undefined) {
@@ -73,6 +86,18 @@ export class RoomFeed {
   stop(): void {
     this.stopped = true;
     this.held.clear();
+  }
+
+  /** The history was replaced (Redis restarted empty): follow the new one from its first message. */
+  private renew(epoch: string): void {
+    this.retired.add(this.epoch as string);
+    // Bounded: a room sees a new epoch once per loss of its store, but a long-lived feed must not grow.
+    if (this.retired.size > 16) this.retired.delete(this.retired.values().next().value as string);
+    this.epoch = epoch;
+    this.held.clear();
+    this.last = 0;
+    this.startAtFirst = false;
+    this.sink.reset(epoch);
   }
 
   private start(seq: number): void {

@@ -225,6 +225,16 @@ export class Session {
     this.send(encoded);
   }
 
+  /** The room's history is a new one: tells the client (a `gap` with the new epoch) and follows it from seq 1. */
+  epochChanged(room: string, encodedGap: string): void {
+    const membership = this.rooms.get(room);
+    if (!membership) return;
+    membership.lastSeq = 0;
+    membership.pulling = undefined;
+    if (membership.buffer) membership.buffer = [];
+    this.send(encodedGap);
+  }
+
   /** Releases live messages held during a join or resume, skipping what history already gave. */
   catchUp(membership: Membership): void {
     const held = membership.buffer ?? [];
@@ -292,6 +302,7 @@ export class Session {
   /** Marks the session as waiting for hello to finish (authentication). */
   welcoming(): void {
     this.phase = 'welcoming';
+    this.hub.greeted(this);
   }
 
   /** Reports a failure: protocol errors as themselves, anything else as `internal` (and logged). */

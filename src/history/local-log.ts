@@ -1,4 +1,4 @@
-import type { MessageLog } from '../ports/message-log.js';
+import type { MessageHandler, MessageLog } from '../ports/message-log.js';
 import type { AppendResult, History, NewMessage, RangeQuery, RoomInfo, StoredMessage } from './history.js';
 
 /**
@@ -7,7 +7,7 @@ import type { AppendResult, History, NewMessage, RangeQuery, RoomInfo, StoredMes
  * is returned, not distributed again.
  */
 export class LocalMessageLog implements MessageLog {
-  private handler: ((ns: string, message: StoredMessage) => void) | undefined;
+  private handler: MessageHandler | undefined;
 
   constructor(private readonly history: History) {}
 
@@ -17,7 +17,7 @@ export class LocalMessageLog implements MessageLog {
     return result;
   }
 
-  subscribe(handler: (ns: string, message: StoredMessage) => void): void {
+  subscribe(handler: MessageHandler): void {
     this.handler = handler;
   }
 

@@ -6,7 +6,7 @@ import type {
   RoomInfo,
   StoredMessage,
 } from '../history/history.js';
-import type { MessageLog } from '../ports/message-log.js';
+import type { MessageHandler, MessageLog } from '../ports/message-log.js';
 import type { RedisClients } from './clients.js';
 import { DEFAULT_PREFIX, messageChannel, roomKeys } from './keys.js';
 import { defineScript, type Script } from './script.js';
@@ -26,6 +26,8 @@ export interface RedisHistoryOptions {
 /** A message as the append script publishes it. */
 interface Published {
   ns: string;
+  /** The room's epoch when the message was stored (a Redis that restarted empty has made a new one). */
+  epoch: string;
   seq: number;
   m: NewMessage;
 }
@@ -110,7 +112,7 @@ export class RedisHistory implements History {
  * and distributing are one atomic step; every node's subscriber receives it (this node's too).
  */
 export class RedisMessageLog extends RedisHistory implements MessageLog {
-  private handler: ((ns: string, message: StoredMessage) => void) | undefined;
+  private handler: MessageHandler | undefined;
   private readonly onError: (error: Error) => void;
   private subscribed: Promise<void> | undefined;
 
@@ -121,7 +123,7 @@ export class RedisMessageLog extends RedisHistory implements MessageLog {
   }
 
   /** Registers the handler of every published message; starts listening on the shared subscriber. */
-  subscribe(handler: (ns: string, message: StoredMessage) => void): void {
+  subscribe(handler: MessageHandler): void {
     this.handler = handler;
     if (!this.subscribed) {
       this.subscribed = this.clients.listen(this.channel, (payload) => this.receive(payload));
@@ -143,7 +145,7 @@ export class RedisMessageLog extends RedisHistory implements MessageLog {
       return;
     }
     try {
-      this.handler?.(published.ns, { ...published.m, seq: published.seq });
+      this.handler?.(published.ns, { ...published.m, seq: published.seq }, published.epoch);
     } catch (error) {
       // A throwing handler must not break the subscriber connection's reader.
       this.onError(error as Error);

@@ -24,7 +24,8 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', window, seq .. '-0', 'm', ARGV[4])
 if cid ~= '' then redis.call('ZADD', KEYS[3], seq, cid) end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', seq - window)
 if ARGV[5] ~= '' then
-  redis.call('PUBLISH', ARGV[5], '{"ns":' .. ARGV[6] .. ',"seq":' .. seq .. ',"m":' .. ARGV[4] .. '}')
+  local epoch = cjson.encode(redis.call('HGET', KEYS[1], 'epoch'))
+  redis.call('PUBLISH', ARGV[5], '{"ns":' .. ARGV[6] .. ',"epoch":' .. epoch .. ',"seq":' .. seq .. ',"m":' .. ARGV[4] .. '}')
 end
 return {1, seq}
 `;

@@ -24,7 +24,8 @@ import type { Hooks } from '../ports/hooks.js';
 import type { MessageLog } from '../ports/message-log.js';
 import { NO_OBSERVER } from '../ports/observer.js';
 import type { Presence } from '../ports/presence.js';
-import { type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
+import { createAdmission } from './admission.js';
+import { advertiseUrl, type ClusterBackends, connectCluster, registerReadyz } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { replyError, replyNotFound } from './http-errors.js';
 import { guardHttp, httpServerOptions } from './http-guards.js';
@@ -100,6 +101,11 @@ const WEB_ROOT = join(packageRoot(), 'web', 'public');
 /** How often expired identities are looked for: a session outlives its token by at most this, ms. */
 const EXPIRY_SWEEP_MS = 500;
 
+/** How often connections without hello are looked for: a tenth of the timeout, between 20 ms and 1 s. */
+function helloSweepMs(timeoutMs: number): number {
+  return Math.min(1000, Math.max(20, Math.floor(timeoutMs / 10)));
+}
+
 /** The Authenticate the server uses: the plugin's own, else the built-in verifier when AUTH_SECRET is set. */
 function authenticationOf(options: SwitchboardOptions): Authenticate | undefined {
   if (options.authenticate) return options.authenticate;
@@ -149,7 +155,6 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     defer: (fn) => setImmediate(fn),
     newId,
     limits: config,
-    allowedOrigins: config.allowedOrigins,
     ...(authenticate ? { authenticate } : {}),
     observer,
     ...(hooks ? { hooks } : {}),
@@ -164,12 +169,34 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
     }
     return factory();
   });
+  const directory = cluster && {
+    nodeId: cluster.nodeId,
+    locate: (node: string) => cluster.directory.lookup(node),
+    unreachable: (node: string) => cluster.directory.forget(node),
+  };
   // Subscribed before any client connects, so nothing published from now on is missed here.
   await startCluster(cluster);
+  // One admission for every transport: the per-address counts are the process's, whatever the wire.
+  // Admission logs its refusals itself (with the address), so it counts them on the bare metrics.
+  const admission = createAdmission(config, Date.now, (refusal, handshake) => {
+    app.log.warn(
+      { refused: refusal.code, transport: handshake.transport, ip: handshake.remoteAddress },
+      'refused',
+    );
+    metrics?.refused(refusal.code, handshake.transport);
+  });
   const started: Transport[] = [];
   try {
     for (const transport of transports) {
-      await transport.start({ hub, server: app.server, config, log: app.log, observer });
+      await transport.start({
+        hub,
+        server: app.server,
+        config,
+        log: app.log,
+        admission,
+        directory,
+        observer,
+      });
       started.push(transport);
     }
   } catch (error) {
@@ -201,15 +228,24 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   app.addHook('onListen', async () => {
     const bound = address();
     if (bound) config.port = bound.port;
+    // Only now is the port known (port 0 picks one); other nodes forward this node's sessions here.
+    if (bound && cluster) await cluster.directory.advertise(advertiseUrl(config, bound));
   });
   if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });
 
   // One timer for every session's expiry; the hub keeps them in deadline order.
   const sweep = authenticate ? setInterval(() => hub.expire(Date.now()), EXPIRY_SWEEP_MS) : undefined;
   sweep?.unref();
+  // One timer for every connection's hello deadline; often enough that none outlives it by much.
+  const hellos =
+    config.helloTimeoutMs > 0
+      ? setInterval(() => hub.expireHellos(Date.now()), helloSweepMs(config.helloTimeoutMs))
+      : undefined;
+  hellos?.unref();
 
   app.addHook('preClose', async () => {
     clearInterval(sweep);
+    clearInterval(hellos);
     hub.shutdown();
     await Promise.all(transports.map((t) => t.stop()));
   });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { nickKey } from '../protocol/names.js';
 import { RedisBus } from '../redis/bus.js';
 import { RedisClients } from '../redis/clients.js';
 import { RedisMessageLog } from '../redis/history.js';
+import { NodeDirectory } from '../redis/node-directory.js';
 import { RedisPresence } from '../redis/presence.js';
 import type { Config } from './config.js';
 
@@ -21,6 +23,8 @@ export interface ClusterBackends {
   messageLog: RedisMessageLog;
   bus: RedisBus;
   presence: RedisPresence;
+  /** Where every node is reached, for polling requests forwarded to a session's owner. */
+  directory: NodeDirectory;
   /** Starts presence (heart-beat, reap this node's leftovers); register presence.onDeparted first. */
   start(): Promise<void>;
   /** True while Redis is reachable: GET /readyz. */
@@ -55,16 +59,18 @@ export async function connectCluster(
   const bus = new RedisBus({ clients, onError });
   // Nicks fold as in one process: case and confusables (`аlice` is `alice`).
   const presence = new RedisPresence({ clients, nodeId, onError, fold: nickKey });
+  const directory = new NodeDirectory({ clients, nodeId, onError });
   return {
     nodeId,
     clients,
     messageLog,
     bus,
     presence,
+    directory,
     start: () => presence.start(),
     ready: () => clients.ready(),
     close: async () => {
-      await presence.close();
+      await Promise.all([presence.close(), directory.close()]);
       await clients.close();
     },
   };
@@ -78,4 +84,18 @@ export function registerReadyz(app: FastifyInstance, ready: () => boolean): void
       .status(503)
       .send({ statusCode: 503, code: 'not_ready', message: 'Redis (REDIS_URL) is unreachable.' });
   });
+}
+
+/** The URL other nodes reach this one at: ADVERTISE_URL, else the address it listens on (a wildcard one
+ * replaced by the first external IPv4 address, else loopback). */
+export function advertiseUrl(config: Config, bound: { host: string; port: number }): string {
+  if (config.advertiseUrl !== undefined) return config.advertiseUrl;
+  let host = bound.host;
+  if (host === '0.0.0.0' || host === '::') {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal);
+    host = external?.address ?? '127.0.0.1';
+  }
+  return `http://${host.includes(':') ? `[${host}]` : host}:${bound.port}`;
 }

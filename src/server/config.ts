@@ -87,7 +87,42 @@ export const ConfigSchema = Type.Object({
   }),
   allowedOrigins: Type.Array(Type.String({ minLength: 1 }), {
     default: [],
-    description: 'Origins allowed to connect, comma-separated; empty allows any.',
+    description:
+      "Origins allowed to connect, comma-separated; empty allows the server's own origin (its Host) and localhost/127.0.0.1 on any port. A handshake without Origin (not a browser) is admitted.",
+  }),
+  // Admission at the handshake (docs/security.md): checked before a session exists, on every transport.
+  maxConnectionsPerIp: Type.Integer({
+    minimum: 0,
+    default: 100,
+    description:
+      'Open connections one client address may hold (429 `too_many_connections` past it); 0 is no cap.',
+  }),
+  maxConnections: Type.Integer({
+    minimum: 0,
+    default: 10000,
+    description: 'Open connections the process may hold (503 `server_full` past it); 0 is no cap.',
+  }),
+  handshakesPerIpPerSec: Type.Number({
+    minimum: 0,
+    default: 20,
+    description:
+      'Sustained handshakes per second per client address (429 `rate_limited` past it); 0 is no limit.',
+  }),
+  handshakeBurst: Type.Integer({
+    minimum: 1,
+    default: 40,
+    description: 'Handshakes one client address may make at once before HANDSHAKES_PER_IP_PER_SEC applies.',
+  }),
+  trustProxy: Type.Boolean({
+    default: false,
+    description:
+      "Take the client address from the first X-Forwarded-For hop (behind a proxy you run); false uses the socket's.",
+  }),
+  helloTimeoutMs: Type.Integer({
+    minimum: 0,
+    default: 10000,
+    description:
+      'A connection that sends no hello within this long gets `bye hello_timeout` and is closed, ms; 0 is off.',
   }),
   websocket: Type.Boolean({
     default: true,
@@ -119,6 +154,13 @@ export const ConfigSchema = Type.Object({
         "This node's id in the cluster (in engine.io session ids and presence records); unset picks a random one.",
     }),
   ),
+  workers: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 1,
+    description:
+      'Processes on the same ports (node:cluster); more than 1 needs REDIS_URL. Each worker is a node of its own.',
+  }),
   advertiseUrl: Type.Optional(
     Type.String({
       pattern: '^https?://',

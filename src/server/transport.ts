@@ -1,8 +1,18 @@
 import type { Server } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Hub } from '../core/hub.js';
+import type { Admission } from '../ports/admission.js';
 import type { Observer } from '../ports/observer.js';
 import type { Config } from './config.js';
+
+/** What forwarding needs of the cluster: this node's id and where another node is. */
+export interface SessionDirectory {
+  nodeId: string;
+  /** The base URL of `node`, or undefined when it is gone. */
+  locate(node: string): Promise<string | undefined>;
+  /** Called when a located node did not answer, so a stale address is not tried again at once. */
+  unreachable?(node: string): void;
+}
 
 /** What a transport is given when it starts. */
 export interface TransportContext {
@@ -13,6 +23,10 @@ export interface TransportContext {
   log: FastifyBaseLogger;
   /** Where the transport reports connections opened and closed, frames in and out, transport changes. */
   observer: Observer;
+  /** With REDIS_URL: this node's id and where the others are, for requests of sessions another node owns. */
+  directory?: SessionDirectory | undefined;
+  /** Decides each handshake before a session exists; an admitted connection releases its ticket on close. */
+  admission: Admission;
 }
 
 /**

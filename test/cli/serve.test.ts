@@ -1,28 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { connectEngine } from '../helpers/client.js';
 import { freePort } from '../helpers/ports.js';
-
-const MAIN = 'dist/src/cli/main.js';
-
-/** Starts the built CLI and resolves with its URL once it says it is listening. */
-async function serve(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0'], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
+import { MAIN, serve } from '../helpers/serve.js';
 
 describe('switchboard serve (the built CLI, as npm start runs it)', () => {
   it('shuts down on SIGTERM: bye shutdown to every connection, exit 0 within 5 s', async () => {

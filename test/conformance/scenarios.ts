@@ -29,6 +29,13 @@ async function member(dial: Dialer, server: TestServer, nick: string, room?: str
  */
 const SERVER_FAULTS = new Set(['history_unavailable', 'internal', 'refused', 'hook_unavailable']);
 
+/**
+ * Codes that HTTP transports answer as a refused handshake (a status and a JSON body, no frame): the
+ * integration and adversarial tests read them; TCP has no HTTP, so it gets them as an error line.
+ * `forbidden_origin` is never a frame: TCP carries no Origin.
+ */
+const HANDSHAKE_REFUSALS = new Set(['forbidden_origin', 'too_many_connections', 'server_full']);
+
 /** The protocol scenarios of PROTOCOL.md, written once, run over one transport. */
 export function describeConformance(dial: Dialer): void {
   const seen = new Set<string>();
@@ -200,22 +207,44 @@ export function describeConformance(dial: Dialer): void {
 
     it(
       dial.carriesOrigin
-        ? 'refuses a connection from an Origin outside allowedOrigins (forbidden_origin)'
+        ? 'refuses a handshake from an Origin outside allowedOrigins before any session exists'
         : 'carries no Origin, so allowedOrigins does not apply to it',
       async () => {
         await using server = await serve({ allowedOrigins: ['https://chat.example'] });
         const allowed = await dial.connect(server, 'https://chat.example');
         expect((await allowed.hello()).type).toBe('welcome');
         if (dial.carriesOrigin) {
-          const other = await dial.connect(server, 'https://evil.example');
-          expectError(await other.next('error'), 'forbidden_origin');
-          expect(await other.next('bye')).toMatchObject({ code: 'kicked' });
-          await other.waitClosed();
+          // An HTTP 403 `forbidden_origin` (test/adversarial/admission.test.ts reads it): no session, no frame.
+          await expect(dial.connect(server, 'https://evil.example')).rejects.toThrow();
+          expect(server.app.switchboard.hub.sessions.size).toBe(1);
         }
         expect(await allowed.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
         allowed.close();
       },
     );
+
+    if (!dial.carriesOrigin) {
+      it('refuses a connection past the per-address cap or the process cap with one error line', async () => {
+        {
+          await using server = await serve({ maxConnectionsPerIp: 1 });
+          const first = await dial.connect(server);
+          const second = await dial.connect(server);
+          expectError(await second.next('error'), 'too_many_connections');
+          await second.waitClosed();
+          expect((await first.hello()).type).toBe('welcome');
+          first.close();
+        }
+        {
+          await using server = await serve({ maxConnections: 1 });
+          const first = await dial.connect(server);
+          const second = await dial.connect(server);
+          expectError(await second.next('error'), 'server_full');
+          await second.waitClosed();
+          expect((await first.hello()).type).toBe('welcome');
+          first.close();
+        }
+      });
+    }
 
     it('relays emit to the other members only, not the sender', async () => {
       await using server = await serve();
@@ -325,7 +354,10 @@ export function describeConformance(dial: Dialer): void {
 
     it('reached every error code a client can cause', () => {
       const reachable = Object.keys(ERROR_CODES).filter(
-        (code) => !SERVER_FAULTS.has(code) && (dial.carriesOrigin || code !== 'forbidden_origin'),
+        (code) =>
+          !SERVER_FAULTS.has(code) &&
+          code !== 'forbidden_origin' &&
+          (dial.carriesOrigin ? !HANDSHAKE_REFUSALS.has(code) : true),
       );
       expect([...seen].sort()).toEqual(reachable.sort());
     });

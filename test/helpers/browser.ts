@@ -94,7 +94,9 @@ export class ChatPage {
   ) {
     page.on('websocket', (ws) => this.websockets.push(ws.url()));
     page.on('request', (request) => {
-      if (request.url().includes('/engine.io/') && request.url().includes('transport=polling')) {
+      // EIO=3 is the client's admission probe after a refused WebSocket: it never makes a session.
+      const url = request.url();
+      if (url.includes('/engine.io/') && url.includes('transport=polling') && !url.includes('EIO=3')) {
         this.polls.push(request.url());
       }
     });

@@ -36,6 +36,11 @@ export function haproxyConfig(port: number, backends: readonly number[]): string
     '  maxconn 4096',
     'defaults',
     '  mode http',
+    // A request whose server refuses the connection (a node that died) is sent to another one at once, and
+    // a node failing its health check gets no new requests: clients of a dead node reconnect to the others.
+    '  retries 2',
+    '  option redispatch 1',
+    '  default-server inter 1s fall 2 rise 1',
     '  timeout connect 2s',
     '  timeout client 60s',
     '  timeout server 60s',
@@ -45,7 +50,8 @@ export function haproxyConfig(port: number, backends: readonly number[]): string
     '  default_backend nodes',
     'backend nodes',
     '  balance roundrobin',
-    ...backends.map((p, i) => `  server node${i + 1} 127.0.0.1:${p}`),
+    '  option httpchk GET /healthz',
+    ...backends.map((p, i) => `  server node${i + 1} 127.0.0.1:${p} check`),
     '',
   ].join('\n');
 }

@@ -3,8 +3,16 @@ import { signToken } from '../../src/auth/sign.js';
 import type { History } from '../../src/history/history.js';
 import { MemoryHistory } from '../../src/history/memory.js';
 import { ERROR_CODES } from '../../src/protocol/errors.js';
+import type { RawPeer } from '../helpers/adversary.js';
 import { bystanders } from '../helpers/bystanders.js';
 import { type ClientKind, connectEngine } from '../helpers/client.js';
+import {
+  ENGINE_POLLING,
+  ENGINE_WEBSOCKET,
+  type HandshakeAnswer,
+  httpHandshake,
+  wsHandshake,
+} from '../helpers/handshake.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /** A quiet pair in room "calm", one over engine.io WebSocket and one over polling. */
@@ -107,15 +115,47 @@ describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s
     c.close();
   });
 
-  it('refuses a connection from an Origin that is not allowed', async () => {
-    await using server = await startServer({ allowedOrigins: ['https://chat.example'] });
-    const allowed = await connectEngine(server.url, kind, { origin: 'https://chat.example' });
-    expect((await allowed.hello()).type).toBe('welcome');
-    const other = await connectEngine(server.url, kind, { origin: 'https://evil.example' });
-    expectError(await other.next('error'), 'forbidden_origin');
-    await other.waitClosed();
-    expect(await allowed.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
-    allowed.close();
+  it('refuses at the handshake, before a session: a foreign Origin (403), an address at its cap (429), a full server (503)', async () => {
+    const path = kind === 'polling' ? ENGINE_POLLING : ENGINE_WEBSOCKET;
+    const knock = (
+      port: number,
+      headers: Record<string, string> = {},
+    ): Promise<HandshakeAnswer & { peer?: RawPeer }> =>
+      kind === 'polling' ? httpHandshake(port, path, headers) : wsHandshake(port, path, headers);
+    const refused = async (
+      server: TestServer,
+      status: number,
+      code: keyof typeof ERROR_CODES,
+      origin?: string,
+    ) => {
+      const before = server.app.switchboard.hub.sessions.size;
+      const answer = await knock(server.port, origin === undefined ? {} : { origin });
+      expect(answer).toMatchObject({ status, code });
+      expect(server.app.switchboard.hub.sessions.size).toBe(before);
+      seen.add(code);
+    };
+    {
+      await using server = await startServer({ allowedOrigins: ['https://chat.example'] });
+      const allowed = await connectEngine(server.url, kind, { origin: 'https://chat.example' });
+      expect((await allowed.hello()).type).toBe('welcome');
+      await refused(server, 403, 'forbidden_origin', 'https://evil.example');
+      expect(await allowed.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
+      allowed.close();
+    }
+    {
+      await using server = await startServer({ maxConnectionsPerIp: 1 });
+      const first = await knock(server.port);
+      expect(first.status).toBe(kind === 'polling' ? 200 : 101);
+      await refused(server, 429, 'too_many_connections');
+      first.peer?.close();
+    }
+    {
+      await using server = await startServer({ maxConnections: 2 });
+      const calm = await calmPair(server);
+      await refused(server, 503, 'server_full');
+      await calm.stillFine();
+      calm.close();
+    }
   });
 
   it('answers a refusing hook with refused and its reason, an unreachable HOOK_URL with hook_unavailable', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bus, BusEvent } from '../../src/bus/bus.js';
 import { MemoryPresence } from '../../src/core/memory-presence.js';
+import { RoomFeed } from '../../src/core/room-feed.js';
 import type { History, NewMessage, RangeQuery, StoredMessage } from '../../src/history/history.js';
 import { MemoryHistory } from '../../src/history/memory.js';
 import type { MessageLog } from '../../src/ports/message-log.js';
@@ -338,5 +339,44 @@ describe('Sessions across nodes', () => {
     next.send({ type: 'hello', nick: 'pat' });
     await t.settle();
     expect(next.conn.frames().find((f) => f.type === 'welcome')).toMatchObject({ nick: 'pat' });
+  });
+});
+
+describe('RoomFeed when the history is replaced (Redis restarted empty)', () => {
+  it('tells the sink once, follows the new epoch from seq 1 (filling what it missed), and ignores the old one', async () => {
+    const msg = (seq: number, text: string): StoredMessage =>
+      ({ room: 'r', seq, msgId: `m${text}`, from: 'a', text, ts: 0, session: 's' }) as StoredMessage;
+    // The store as it is after the restart: epoch e2, holding its first two messages.
+    const now = { epoch: 'e2', messages: [msg(1, 'new1'), msg(2, 'new2')] };
+    let infos = 0;
+    const source = {
+      info: async () => {
+        infos++;
+        return { epoch: 'e1', seq: 0, first: 1 };
+      },
+      range: async (_ns: string, _room: string, q: RangeQuery) => ({
+        info: { epoch: now.epoch, seq: 2, first: 1 },
+        messages: now.messages.filter((m) => m.seq > (q.after ?? 0) && m.seq < (q.before ?? Infinity)),
+      }),
+    };
+    const seen: string[] = [];
+    const feed = new RoomFeed('/', 'r', source, {
+      deliver: (m) => seen.push(m.text),
+      skipped: (from, to) => seen.push(`skip ${from}-${to}`),
+      reset: (epoch) => seen.push(`reset ${epoch}`),
+      error: (error) => {
+        throw error;
+      },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(infos).toBe(1);
+    feed.receive(msg(1, 'old1'), 'e1');
+    feed.receive(msg(2, 'old2'), 'e1');
+    // Seq 1 of the new history was lost on the wire; seq 2 arrives with the new epoch.
+    feed.receive(msg(2, 'new2'), 'e2');
+    feed.receive(msg(3, 'old3'), 'e1');
+    await new Promise((resolve) => setImmediate(resolve));
+    feed.receive(msg(3, 'new3'), 'e2');
+    expect(seen).toEqual(['old1', 'old2', 'reset e2', 'new1', 'new2', 'new3']);
   });
 });

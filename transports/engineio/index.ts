@@ -2,12 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket } from 'engine.io';
 import { WebSocketServer } from 'ws';
+import type { Refusal, Ticket } from '../../src/ports/admission.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
-import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
+import {
+  payloadLimit,
+  type SessionDirectory,
+  type Transport,
+  type TransportContext,
+} from '../../src/server/transport.js';
 import { ObservedConnection } from '../observed.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
+import { replyError } from '../sse/http.js';
 import { EngineConnection } from './connection.js';
+import { ownedSessionId, SessionForwarder } from './forward.js';
 
 /** How long a shutdown waits for polling clients to collect their `bye`. */
 const DRAIN_MS = 2000;
@@ -35,6 +43,19 @@ function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex & { bytesW
 }
 
 /**
+ * Answers a refused engine.io handshake with the refusal's own status and `{ statusCode, code, message }`:
+ * engine.io's answer to a refusing `allowRequest` is always 403 (polling) or 400 (WebSocket) with its own
+ * body, which would hide a 429 or 503 from the client. The CORS headers engine.io's middleware has set
+ * stay on the polling answer, so a page of another origin can read why.
+ */
+function answerRefusal(req: IncomingMessage, refusal: Refusal): void {
+  const res = (req as { res?: import('node:http').ServerResponse }).res;
+  const code = refusal.code as Parameters<typeof replyError>[1];
+  if (res) replyError(res, code, refusal.message, true);
+  else refuseUpgrade(req.socket, code, refusal.message);
+}
+
+/**
  * engine.io: WebSocket and HTTP long-polling behind one session, with the polling-to-WebSocket upgrade.
  * `websocket: false` in the config serves polling only: the handshake offers no upgrade, and WebSocket
  * requests on the engine.io path are refused with 403 `websocket_disabled`.
@@ -42,12 +63,27 @@ function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex & { bytesW
 export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
   let stopRefusing: (() => void) | undefined;
+  let forwarder: SessionForwarder | undefined;
   const open = new Set<Socket>();
   let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
-    start({ hub, server, config, observer }: TransportContext) {
+    start({ hub, server, config, log, admission, directory, observer }: TransportContext) {
+      // Admitted handshakes until their socket opens; a handshake engine.io then fails gives its slot back.
+      const tickets = new WeakMap<IncomingMessage, Ticket>();
       const eio = new EngineServer({
+        // Admission runs here, on handshakes only (requests with a sid belong to an admitted session), for
+        // polling and WebSocket alike, before engine.io makes a session. A refusal is answered by us and
+        // engine.io's callback is never called: it holds nothing for a request it has not accepted.
+        allowRequest: (req, callback) => {
+          const verdict = admission.admit(requestHandshake('engineio', req, config.trustProxy));
+          if (!verdict.ok) {
+            answerRefusal(req, verdict);
+            return;
+          }
+          tickets.set(req, verdict);
+          callback(null, true);
+        },
         // Room for a few over-large frames to reach the hub and get `frame_too_large`; far beyond is abuse.
         maxHttpBufferSize: payloadLimit(config.maxFrameBytes),
         transports: config.websocket ? ['polling', 'websocket'] : ['polling'],
@@ -57,24 +93,29 @@ export function engineioTransport(): Transport {
         perMessageDeflate: false,
         httpCompression: false,
         // Long-polling from pages of other origins. Every origin may read the answers, so that a page whose
-        // origin ALLOWED_ORIGINS refuses can read its `forbidden_origin` and stop; the origin check itself
-        // is the hub's. No cookies are used, so no credentials are allowed.
+        // origin is refused can read its 403 `forbidden_origin` and stop; the origin check itself is
+        // admission's, in allowRequest. No cookies are used, so no credentials are allowed.
         cors: { origin: true, methods: ['GET', 'POST'], credentials: false },
         // The project's own ws, not the older copy engine.io depends on: it terminates a peer with more
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
         wsEngine: WebSocketServer,
       });
+      if (directory) forwarder = forwardForeignSessions(eio, directory, config, log);
       eio.attach(server, { path: ENGINE_PATH });
       if (!config.websocket) {
         server.on('upgrade', refuseEngineUpgrade);
         stopRefusing = () => server.off('upgrade', refuseEngineUpgrade);
       }
+      eio.on('connection_error', (error: { req?: IncomingMessage }) => {
+        if (error.req) tickets.get(error.req)?.release();
+      });
       eio.on('connection', (socket: Socket) => {
+        const ticket = tickets.get(socket.request);
         const conn = new ObservedConnection(new EngineConnection(socket), observer);
         const session = hub.open(conn, {
           origin: socket.request.headers.origin,
           remoteAddress: socket.remoteAddress,
-          handshake: requestHandshake('engineio', socket.request),
+          handshake: ticket?.handshake ?? requestHandshake('engineio', socket.request, config.trustProxy),
         });
         // engine.io keeps the handshake request only for its users; this transport has read what it needs,
         // and an idle connection need not hold its headers.
@@ -92,6 +133,7 @@ export function engineioTransport(): Transport {
         socket.on('close', () => {
           open.delete(socket);
           conn.gone();
+          ticket?.release();
           session.closed();
           if (open.size === 0) allClosed?.();
         });
@@ -99,6 +141,8 @@ export function engineioTransport(): Transport {
       engine = eio;
     },
     async stop() {
+      await forwarder?.close();
+      forwarder = undefined;
       stopRefusing?.();
       stopRefusing = undefined;
       // The hub has queued `bye` and asked each socket to close; a polling client only gets it on its next
@@ -116,4 +160,36 @@ export function engineioTransport(): Transport {
       engine = undefined;
     },
   };
+}
+
+/**
+ * In a cluster, session ids name the node that owns them, and requests for another node's session (a
+ * round-robin balancer sends them anywhere) go to it: engine.io never sees a session it does not hold.
+ */
+function forwardForeignSessions(
+  eio: EngineServer,
+  directory: SessionDirectory,
+  config: TransportContext['config'],
+  log: TransportContext['log'],
+): SessionForwarder {
+  const forwarder = new SessionForwarder({
+    directory,
+    // A long-poll is held up to pingInterval; past that plus the ping timeout the owner is not answering.
+    responseTimeoutMs: config.pingIntervalMs + config.pingTimeoutMs + 5_000,
+    onError: (err, node) => log.warn({ err, node }, 'forwarding an engine.io request to its node failed'),
+  });
+  eio.generateId = () => ownedSessionId(directory.nodeId);
+  const handleRequest = eio.handleRequest.bind(eio);
+  eio.handleRequest = (req, res) => {
+    const owner = forwarder.foreignOwner(req);
+    if (owner === undefined) handleRequest(req, res);
+    else void forwarder.forward(req, res, owner);
+  };
+  const handleUpgrade = eio.handleUpgrade.bind(eio);
+  eio.handleUpgrade = (req, socket, head) => {
+    const owner = forwarder.foreignOwner(req);
+    if (owner === undefined) handleUpgrade(req, socket, head);
+    else void forwarder.tunnel(req, socket, head, owner);
+  };
+  return forwarder;
 }

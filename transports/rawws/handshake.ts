@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { HTTP_ERROR_CODES, statusOf } from '../../src/server/http-errors.js';
+import { type AnyErrorCode, ERRORS, statusOf } from '../../src/protocol/errors.js';
 
 /** The subprotocol of protocol v1 over a raw WebSocket. */
 export const SUBPROTOCOL_V1 = 'switchboard.v1';
@@ -20,8 +20,8 @@ export function selectSubprotocol(header: string | undefined): string | undefine
 /** Answers an upgrade request with an HTTP error `{ statusCode, code, message }` and closes the socket. */
 export function refuseUpgrade(
   socket: Duplex,
-  code: keyof typeof HTTP_ERROR_CODES,
-  message: string = HTTP_ERROR_CODES[code],
+  code: AnyErrorCode,
+  message: string = ERRORS[code].message,
 ): void {
   const statusCode = statusOf(code);
   const body = JSON.stringify({ statusCode, code, message });

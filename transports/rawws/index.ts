@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../../src/core/hub.js';
+import type { Ticket } from '../../src/ports/admission.js';
 import type { Observer } from '../../src/ports/observer.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { ObservedConnection } from '../observed.js';
@@ -49,12 +50,13 @@ function accept(
   req: IncomingMessage,
   socket: Duplex,
   heartbeat: Heartbeat,
+  ticket: Ticket,
 ): void {
   const conn = new ObservedConnection(new RawWsConnection(ws, socket), observer);
   const session = hub.open(conn, {
     origin: req.headers.origin,
-    remoteAddress: req.socket.remoteAddress,
-    handshake: requestHandshake('rawws', req),
+    remoteAddress: ticket.handshake.remoteAddress,
+    handshake: ticket.handshake,
   });
   heartbeat.watch(ws);
   ws.on('message', (data, isBinary) => {
@@ -82,7 +84,7 @@ export function rawwsTransport(): Transport {
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'rawws',
-    start({ hub, server, config, observer }: TransportContext) {
+    start({ hub, server, config, admission, observer }: TransportContext) {
       const wss = new WebSocketServer({
         noServer: true,
         maxPayload: payloadLimit(config.maxFrameBytes),
@@ -113,7 +115,16 @@ export function rawwsTransport(): Transport {
           );
           return;
         }
-        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, observer, ws, req, socket, heartbeat));
+        const verdict = admission.admit(requestHandshake('rawws', req, config.trustProxy));
+        if (!verdict.ok) {
+          refuseUpgrade(socket, verdict.code as Parameters<typeof refuseUpgrade>[1], verdict.message);
+          return;
+        }
+        // The socket closes on every path (a handshake ws refuses, a close, a cut), exactly once.
+        socket.once('close', () => verdict.release());
+        wss.handleUpgrade(req, socket, head, (ws) =>
+          accept(hub, observer, ws, req, socket, heartbeat, verdict),
+        );
       };
       server.on('upgrade', onUpgrade);
       stopped = async () => {

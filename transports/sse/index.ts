@@ -28,6 +28,8 @@ interface Entry {
   observed: ObservedConnection;
   session: Session | undefined;
   origin: string | undefined;
+  /** Gives back the admission slot; the stream's end (not a dropped response) ends the connection. */
+  release: () => void;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -48,7 +50,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
   let stopped: (() => Promise<void>) | undefined;
   return {
     name: 'sse',
-    start({ hub, server, config, observer }: TransportContext) {
+    start({ hub, server, config, admission, observer }: TransportContext) {
       const streams = new Map<string, Entry>();
       const limits: StreamLimits = {
         ...SSE_DEFAULTS,
@@ -63,6 +65,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
         if (entry?.conn !== conn) return;
         streams.delete(conn.stream);
         entry.observed.gone();
+        entry.release();
         entry.session?.closed();
       };
 
@@ -81,19 +84,31 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
           }
           return;
         }
+        const verdict = admission.admit(requestHandshake('sse', req, config.trustProxy));
+        if (!verdict.ok) {
+          replyError(res, verdict.code as Parameters<typeof replyError>[1], verdict.message, true);
+          return;
+        }
         const conn = new SseConnection(newId('t'), limits, gone);
         const observed = new ObservedConnection(conn, observer);
-        const entry: Entry = { conn, observed, session: undefined, origin: req.headers.origin };
+        const entry: Entry = {
+          conn,
+          observed,
+          session: undefined,
+          origin: req.headers.origin,
+          release: verdict.release,
+        };
         streams.set(conn.stream, entry);
         conn.attach(res, 0);
         entry.session = hub.open(observed, {
           origin: req.headers.origin,
-          remoteAddress: req.socket.remoteAddress,
-          handshake: requestHandshake('sse', req),
+          remoteAddress: verdict.handshake.remoteAddress,
+          handshake: verdict.handshake,
         });
         // The hub may have refused it on the spot (bye written, connection closed) before it had a session.
         if (conn.ended) {
           observed.gone();
+          entry.release();
           entry.session.closed();
         }
       };

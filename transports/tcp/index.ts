@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Hub } from '../../src/core/hub.js';
+import type { Admission } from '../../src/ports/admission.js';
 import type { Observer } from '../../src/ports/observer.js';
+import { encode } from '../../src/protocol/encode.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import type { Config } from '../../src/server/config.js';
 import type { Transport, TransportContext } from '../../src/server/transport.js';
@@ -13,12 +15,33 @@ import { GREETING, TextMode } from './text-mode.js';
 const STOP_GRACE_MS = 1000;
 
 /** Serves one TCP peer: lines in, frames to the hub; text mode when the first line is not JSON. */
-function serveSocket(hub: Hub, config: Config, observer: Observer, socket: Socket): void {
+function serveSocket(
+  hub: Hub,
+  config: Config,
+  admission: Admission,
+  observer: Observer,
+  socket: Socket,
+): void {
+  socket.on('error', () => {});
+  // TCP has no proxy header to trust: the address is the socket's.
+  const verdict = admission.admit({
+    transport: 'tcp',
+    remoteAddress: socket.remoteAddress ?? '',
+    headers: {},
+    query: {},
+  });
+  if (!verdict.ok) {
+    // One line a program or a person can read, then the connection ends before any session exists.
+    socket.end(`${encode({ type: 'error', code: verdict.code, message: verdict.message })}\n`);
+    setTimeout(() => socket.destroy(), STOP_GRACE_MS).unref();
+    return;
+  }
+  socket.once('close', () => verdict.release());
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
   const conn = new TcpConnection(socket);
   const observed = new ObservedConnection(conn, observer);
-  const session = hub.open(observed, { remoteAddress: socket.remoteAddress });
+  const session = hub.open(observed, { remoteAddress: socket.remoteAddress, handshake: verdict.handshake });
   let text: TextMode | undefined;
   let json = false;
   const onLine = (line: string) => {
@@ -65,7 +88,6 @@ function serveSocket(hub: Hub, config: Config, observer: Observer, socket: Socke
     }
     if (splitter.pending && !lineTimer) lineTimer = setTimeout(onLineTimeout, config.tcpLineTimeoutMs);
   });
-  socket.on('error', () => {});
   socket.on('close', () => {
     clearTimeout(lineTimer);
     observed.gone();
@@ -83,11 +105,11 @@ export function tcpTransport(): Transport {
   const sockets = new Set<Socket>();
   return {
     name: 'tcp',
-    async start({ hub, config, observer }: TransportContext) {
+    async start({ hub, config, admission, observer }: TransportContext) {
       const tcp = createServer((socket) => {
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
-        serveSocket(hub, config, observer, socket);
+        serveSocket(hub, config, admission, observer, socket);
       });
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);

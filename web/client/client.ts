@@ -437,6 +437,16 @@ class Client implements SwitchboardClient {
       return;
     }
     this.attempts.failed(link.kind, link.failure);
+    if (link.refusal) {
+      // Refused at the handshake: every transport runs the same admission, so trying another is no help.
+      const { code, message, status } = link.refusal;
+      this.events.emit('error', new ClientError(code, message));
+      this.stepFailures = [];
+      // 403 (a foreign Origin) is refused again whatever the timing; 429 and 503 pass with time.
+      if (status === 403) this.close();
+      else this.scheduleReconnect();
+      return;
+    }
     // Refused for a spent token, not for the transport: get a token and retry, demoting nothing.
     const next = this.needToken ? undefined : this.nextStep(link.kind);
     if (next) {

@@ -12,6 +12,45 @@ export interface LinkEvents {
   closed(): void;
 }
 
+/** A handshake the server refused before any session (docs/protocol.md, "Handshake refusals"). */
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** The codes of admission (the same on every transport); other errors (`not_found`, `websocket_disabled`) are one transport's. */
+const ADMISSION_CODES = new Set(['forbidden_origin', 'rate_limited', 'too_many_connections', 'server_full']);
+
+/** Reads the `{ code, message }` of a handshake refused by admission; undefined for anything else. */
+export function readRefusal(status: number, body: string): Refusal | undefined {
+  if (status < 400) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
+    if (typeof parsed.code !== 'string' || !ADMISSION_CODES.has(parsed.code)) return undefined;
+    return { status, code: parsed.code, message: typeof parsed.message === 'string' ? parsed.message : '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A browser hides why a WebSocket handshake failed, so a WebSocket that never opened asks the polling
+ * handshake, which runs the same admission, and reads the refusal there. It asks as protocol 3, which the
+ * server does not speak: an admitted probe is answered 400 after admission and no session is made.
+ */
+async function probeRefusal(url: string, path: string): Promise<Refusal | undefined> {
+  if (typeof fetch !== 'function') return undefined;
+  try {
+    const res = await fetch(
+      `${url.replace(/^ws/, 'http').replace(/\/$/, '')}${path}?EIO=3&transport=polling`,
+    );
+    return readRefusal(res.status, await res.text());
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where and how long: the settings of one link. */
 export interface LinkOptions {
   url: string;
@@ -35,6 +74,8 @@ export interface Link {
   helloId: number;
   /** How this link failed, read as an attempt before its welcome. */
   readonly failure: WebSocketFailure;
+  /** The server refused the handshake with this status and code (403 stops the client, 429/503 back off). */
+  readonly refusal: Refusal | undefined;
   /** Sends one frame. */
   send(frame: object): void;
   /** The welcome arrived: the time limit no longer applies. */
@@ -54,6 +95,7 @@ export class EngineLink implements Link {
   welcomed = false;
   /** The id of the hello sent on this link. */
   helloId = 0;
+  refusal: Refusal | undefined;
   private timedOut = false;
   private ended = false;
   private readonly socket: Socket;
@@ -80,7 +122,22 @@ export class EngineLink implements Link {
     this.socket.on('message', (data) => {
       if (!this.ended) events.text(String(data));
     });
-    this.socket.on('close', () => this.finish(events));
+    // A refused polling handshake: engine.io-client hands over the request, whose answer says why.
+    this.socket.on('error', (error) => {
+      const request = (error as { context?: { status?: unknown; responseText?: unknown } }).context;
+      if (typeof request?.status === 'number' && typeof request.responseText === 'string')
+        this.refusal ??= readRefusal(request.status, request.responseText);
+    });
+    this.socket.on('close', () => {
+      if (this.opened || this.refusal || options.kind !== 'websocket') {
+        this.finish(events);
+        return;
+      }
+      void probeRefusal(options.url, options.path).then((refusal) => {
+        this.refusal = refusal;
+        this.finish(events);
+      });
+    });
     this.timer = setTimeout(() => {
       if (this.welcomed || this.ended) return;
       this.timedOut = true;

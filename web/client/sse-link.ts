@@ -1,5 +1,5 @@
 import type { WebSocketFailure } from './demotion.js';
-import type { Link, LinkEvents } from './link.js';
+import { type Link, type LinkEvents, type Refusal, readRefusal } from './link.js';
 
 /** Settings of an SSE link. */
 export interface SseLinkOptions {
@@ -26,6 +26,7 @@ export class SseLink implements Link {
   opened = false;
   welcomed = false;
   helloId = 0;
+  refusal: Refusal | undefined;
   private stream: string | undefined;
   private timedOut = false;
   private ended = false;
@@ -60,6 +61,12 @@ export class SseLink implements Link {
     };
     this.source.onerror = () => {
       if (this.ended) return;
+      if (!this.opened && !this.welcomed) {
+        // EventSource hides the status of a refused stream: ask once, and stop reading an admitted answer.
+        this.source.close();
+        void this.probe().then(() => this.kill());
+        return;
+      }
       if (!this.welcomed || this.source.readyState === EventSource.CLOSED) {
         this.kill();
         return;
@@ -73,6 +80,21 @@ export class SseLink implements Link {
       this.timedOut = true;
       this.kill();
     }, options.timeoutMs);
+  }
+
+  private async probe(): Promise<void> {
+    const abort = new AbortController();
+    try {
+      const res = await fetch(this.endpoint, {
+        signal: abort.signal,
+        headers: { accept: 'text/event-stream' },
+      });
+      this.refusal = res.ok ? undefined : readRefusal(res.status, await res.text());
+    } catch {
+      // Not reachable at all: a plain failure.
+    } finally {
+      abort.abort();
+    }
   }
 
   get failure(): WebSocketFailure {

@@ -1,5 +1,5 @@
 import { Socket } from 'engine.io-client';
-import { makeWire, type Wire } from '../wire.js';
+import { HandshakeRefused, makeWire, type Wire } from '../wire.js';
 
 /** Which engine.io transports a client uses. */
 export type EngineMode = 'websocket' | 'polling' | 'upgrade';
@@ -28,6 +28,14 @@ export function engineWire(
       socket.off('error', reject);
       resolve(wire);
     });
-    socket.once('error', reject);
+    socket.once('error', (error) => {
+      // A refused polling handshake: engine.io-client hands over the request, whose answer says why.
+      const request = (error as { context?: { status?: unknown; responseText?: unknown } }).context;
+      const refused =
+        typeof request?.status === 'number' && typeof request.responseText === 'string'
+          ? HandshakeRefused.from(request.status, request.responseText)
+          : undefined;
+      reject(refused ?? error);
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { makeWire, type Wire } from '../wire.js';
+import { HandshakeRefused, makeWire, type Wire } from '../wire.js';
 
 /** The subprotocol of protocol v1 over a raw WebSocket. */
 const SUBPROTOCOL = 'switchboard.v1';
@@ -25,5 +25,22 @@ export function rawwsWire(url: string, headers: Record<string, string> = {}): Pr
       resolve(wire);
     });
     ws.once('error', reject);
+    // A refused upgrade answers with a status and `{ code, message }`: say that, not a bare status.
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
+      res.on('end', () => {
+        ws.off('error', reject);
+        ws.on('error', () => {});
+        reject(
+          HandshakeRefused.from(res.statusCode ?? 0, body) ??
+            new Error(`Unexpected server response: ${res.statusCode}`),
+        );
+        ws.terminate();
+      });
+    });
   });
 }

@@ -15,7 +15,8 @@ export class ObservedConnection implements Connection {
   private reported = false;
 
   constructor(
-    private readonly inner: Connection,
+    /** The transport's own connection (tests reach through it to the socket). */
+    readonly inner: Connection,
     private readonly observer: Observer,
   ) {
     this.current = inner.transport;

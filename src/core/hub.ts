@@ -372,7 +372,10 @@ export class Hub {
       },
       reset: (epoch) => {
         const encoded = encode({ type: 'gap', room: name, reason: 'epoch', epoch });
-        for (const member of members) member.epochChanged(name, encoded);
+        for (const member of members) {
+          member.epochChanged(name, encoded);
+          this.options.observer?.gap('epoch');
+        }
       },
       error: (error, context) => this.options.onError?.(error, context),
     });

@@ -99,6 +99,13 @@ describe('GET /metrics', () => {
     await late.next('resumed');
     expect(late.frames.some((f) => f.type === 'gap' && f.reason === 'trimmed')).toBe(true);
 
+    // A handshake from a foreign Origin, refused by admission before a session exists.
+    const foreign = await fetch(`${url}/engine.io/?EIO=4&transport=polling`, {
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+    await foreign.text();
+
     // A flood past the rate limit (20/s, burst 40): frames dropped, then the connection cut.
     const flooder = await connectRawWs(url);
     await flooder.hello({ nick: 'flooder' });
@@ -147,6 +154,7 @@ describe('GET /metrics', () => {
     expect(count('switchboard_errors_total', { code: 'rate_limited' })).toBeGreaterThanOrEqual(1);
     expect(count('switchboard_refusals_total', { reason: 'rate_limited', transport: 'rawws' })).toBe(1);
     expect(count('switchboard_refusals_total', { reason: 'refused' })).toBe(1);
+    expect(count('switchboard_refusals_total', { reason: 'forbidden_origin' })).toBe(1);
     expect(count('switchboard_resumes_total')).toBe(1);
     expect(count('switchboard_gaps_total', { reason: 'trimmed' })).toBeGreaterThanOrEqual(1);
     expect(count('switchboard_slow_consumer_closes_total', { transport: 'tcp' })).toBe(1);

@@ -31,7 +31,26 @@ export interface HubLimits {
   replayPage?: number;
   /** How long a connection may stay without hello before `bye hello_timeout`, ms; 0 is off. @default 0 */
   helloTimeoutMs?: number;
+  /** Rooms one session may be in (`too_many_rooms` past it, a resume keeps the first ones). @default 100 */
+  maxRoomsPerSession?: number;
+  /** Members one room may have on every node together (`room_full` past it). @default 10000 */
+  maxMembersPerRoom?: number;
+  /** Rooms this process holds, with members here or an idle history (`server_full` past it). @default 100000 */
+  maxRooms?: number;
+  /** Namespaces with sessions on this process (`server_full` past it). @default 1000 */
+  maxNamespaces?: number;
+  /** How long a room without members here keeps its state (the history too, where the store frees it), ms; 0 keeps it until room is needed. @default 600000 */
+  roomIdleTtlMs?: number;
 }
+
+/** Defaults of the optional structure limits (docs/configuration.md says why each). */
+export const STRUCTURE_DEFAULTS = {
+  maxRoomsPerSession: 100,
+  maxMembersPerRoom: 10_000,
+  maxRooms: 100_000,
+  maxNamespaces: 1000,
+  roomIdleTtlMs: 600_000,
+} as const;
 
 /** Everything the hub needs from outside; all I/O and time come in here. */
 export interface HubOptions {
@@ -100,6 +119,13 @@ export class Hub {
   private readonly expiries = new ExpiryQueue<Session>();
   /** Sessions that have not sent hello yet, by when they opened; opening order is deadline order. */
   private readonly greeting = new Map<Session, number>();
+  /** Rooms with members on this node, over every namespace. */
+  private liveRooms = 0;
+  /**
+   * Rooms without a member here, by when they became idle (insertion order is idle order): their
+   * history is freed after `roomIdleTtlMs`, or sooner when the room limit needs the room.
+   */
+  private readonly idle = new Map<string, { ns: string; room: string; since: number }>();
 
   constructor(readonly options: HubOptions) {
     this.nodeId = options.nodeId ?? 'local';
@@ -182,35 +208,49 @@ export class Hub {
     return due.length;
   }
 
-  /** How many namespaces, rooms and sessions this node holds now. */
-  stats(): { namespaces: number; rooms: number; sessions: number } {
-    let rooms = 0;
-    for (const ns of this.namespaces.values()) rooms += ns.rooms.size;
-    return { namespaces: this.namespaces.size, rooms, sessions: this.sessions.size };
+  /** How many namespaces, rooms (with members here) and idle rooms (history kept) and sessions this node holds now. */
+  stats(): { namespaces: number; rooms: number; idleRooms: number; sessions: number } {
+    return {
+      namespaces: this.namespaces.size,
+      rooms: this.liveRooms,
+      idleRooms: this.idle.size,
+      sessions: this.sessions.size,
+    };
   }
 
-  /** The namespace of that name, created on first use. */
+  /** The namespace of that name, created on first use; throws `server_full` past `maxNamespaces`. */
   namespace(name: string): Namespace {
     let ns = this.namespaces.get(name);
     if (!ns) {
+      if (this.namespaces.size >= this.limit('maxNamespaces'))
+        throw new ProtocolError('server_full', 'This server holds as many namespaces as it allows; try again later.');
       ns = { name, rooms: new Map(), sessions: new Map() };
       this.namespaces.set(name, ns);
     }
     return ns;
   }
 
-  /** Adds a local member to a room, creating the room and its feed on this node. */
+  /**
+   * Adds a local member to a room, creating the room and its feed on this node; throws `room_full` when
+   * the room has `maxMembersPerRoom` here, `server_full` when the process holds `maxRooms` busy rooms.
+   */
   addMember(ns: Namespace, name: string, session: Session): Room {
     let room = ns.rooms.get(name);
     if (!room) {
+      const key = roomKey(ns.name, name);
+      if (!this.idle.delete(key)) this.makeRoomFor();
       room = this.newRoom(ns.name, name);
       ns.rooms.set(name, room);
+      this.liveRooms++;
+      this.options.log.keep?.(ns.name, name);
+    } else if (room.members.size >= this.limit('maxMembersPerRoom')) {
+      throw roomFull(name);
     }
     room.members.add(session);
     return room;
   }
 
-  /** Removes a local member; a room with no local member is forgotten here (its history stays). */
+  /** Removes a local member; a room with no local member goes idle here (its history kept for `roomIdleTtlMs`). */
   removeMember(ns: Namespace, name: string, session: Session): void {
     const room = ns.rooms.get(name);
     if (!room) return;
@@ -218,7 +258,48 @@ export class Hub {
     if (room.members.size === 0) {
       room.feed.stop();
       ns.rooms.delete(name);
+      this.liveRooms--;
+      this.idled(ns.name, name);
     }
+  }
+
+  /**
+   * Frees every room idle for `roomIdleTtlMs` or more at `now` (ms): the store forgets its history. The hub
+   * has no timer: the server calls this from one. Returns how many were freed.
+   */
+  sweepIdle(now: number): number {
+    const ttl = this.limit('roomIdleTtlMs');
+    if (ttl <= 0) return 0;
+    let freed = 0;
+    for (const [key, { ns, room, since }] of this.idle) {
+      if (since + ttl > now) break;
+      this.idle.delete(key);
+      this.options.log.forget?.(ns, room);
+      freed++;
+    }
+    return freed;
+  }
+
+  /** The value of an optional structure limit, or its default. */
+  limit(name: keyof typeof STRUCTURE_DEFAULTS): number {
+    return this.options.limits[name] ?? STRUCTURE_DEFAULTS[name];
+  }
+
+  /** Marks a room (without members here) idle as of now, behind every room idle longer. */
+  private idled(ns: string, room: string): void {
+    const key = roomKey(ns, room);
+    this.idle.delete(key);
+    this.idle.set(key, { ns, room, since: this.options.clock() });
+  }
+
+  /** Makes space for one more room under `maxRooms`: frees the longest-idle one, or throws `server_full` when all are busy. */
+  private makeRoomFor(): void {
+    if (this.liveRooms + this.idle.size < this.limit('maxRooms')) return;
+    const oldest = this.idle.entries().next();
+    if (oldest.done) throw new ProtocolError('server_full', 'This server holds as many rooms as it allows; try again later.');
+    const [oldKey, { ns, room }] = oldest.value;
+    this.idle.delete(oldKey);
+    this.options.log.forget?.(ns, room);
   }
 
   /** Nicks of a room's members on every node. */
@@ -338,6 +419,11 @@ export class Hub {
     const nick = normalizeNick(from);
     if (nick === undefined) throw new ProtocolError('invalid_nick');
     if (!isValidText(text)) throw new ProtocolError('invalid_text');
+    if (!this.namespaces.get(nsName)?.rooms.has(room)) {
+      // A room written without members here is held (and counted) as an idle one, freed like the others.
+      if (!this.idle.has(roomKey(nsName, room))) this.makeRoomFor();
+      this.idled(nsName, room);
+    }
     const { message } = await this.options.log
       .append(nsName, room, {
         room,
@@ -430,4 +516,14 @@ export class Hub {
           });
     for (const member of room.members) if (member.id !== event.session) member.send(encoded);
   }
+}
+
+/** The idle map's key of a room. */
+function roomKey(ns: string, room: string): string {
+  return `${ns}\u0000${room}`;
+}
+
+/** The refusal of a join into a room at `maxMembersPerRoom`. */
+export function roomFull(room: string): ProtocolError {
+  return new ProtocolError('room_full', `Room "${room}" has as many members as it allows.`);
 }

@@ -48,4 +48,11 @@ export interface History {
   range(ns: string, room: string, query: RangeQuery): Promise<{ info: RoomInfo; messages: StoredMessage[] }>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+  /**
+   * A room got a member: its log exists from now on, so its epoch is the one the member is told. Only a
+   * store that frees rooms (`forget`) needs it.
+   */
+  keep?(ns: string, room: string): void;
+  /** Frees a room nobody uses any more; if it is used again it starts over under a new epoch, so no cursor into it is mistaken. */
+  forget?(ns: string, room: string): void;
 }

@@ -29,6 +29,14 @@ export class LocalMessageLog implements MessageLog {
     return this.history.range(ns, room, query);
   }
 
+  keep(ns: string, room: string): void {
+    this.history.keep?.(ns, room);
+  }
+
+  forget(ns: string, room: string): void {
+    this.history.forget?.(ns, room);
+  }
+
   close(): Promise<void> {
     this.handler = undefined;
     return this.history.close();

@@ -1,6 +1,8 @@
 import type { AppendResult, History, NewMessage, RangeQuery, RoomInfo, StoredMessage } from './history.js';
 
 interface RoomLog {
+  /** A room's log gets an epoch of its own when it is made, so one that was forgotten and made again is a new history. */
+  epoch: string;
   seq: number;
   /** Ring of the newest messages, oldest first from `head`. */
   ring: StoredMessage[];
@@ -18,17 +20,21 @@ export interface MemoryHistoryOptions {
 }
 
 /**
- * The default History: bounded per-room rings in this process. One epoch serves every room, since all of
- * them are new together at every start; reading a room that was never written stores nothing.
+ * The default History: bounded per-room rings in this process. Each room's log has its own epoch, made
+ * with the log (on its first member or message), so a room freed by `forget` and used again is a new
+ * history to every cursor; reading a room that was never made stores nothing and tells the process's epoch.
  */
 export class MemoryHistory implements History {
   private readonly rooms = new Map<string, RoomLog>();
   private readonly limit: number;
-  private readonly epoch: string;
+  private readonly newEpoch: () => string;
+  /** The log of a room that was never made. */
+  private readonly empty: RoomLog;
 
   constructor(options: MemoryHistoryOptions) {
     this.limit = Math.max(1, options.limit ?? 1000);
-    this.epoch = options.newEpoch();
+    this.newEpoch = options.newEpoch;
+    this.empty = { epoch: options.newEpoch(), seq: 0, ring: [], head: 0, cids: new Map() };
   }
 
   /** Stores a message synchronously; the promise only keeps the port's shape. */
@@ -54,11 +60,11 @@ export class MemoryHistory implements History {
   }
 
   info(ns: string, room: string): Promise<RoomInfo> {
-    return Promise.resolve(this.infoOf(this.rooms.get(key(ns, room)) ?? EMPTY));
+    return Promise.resolve(this.infoOf(this.rooms.get(key(ns, room)) ?? this.empty));
   }
 
   range(ns: string, room: string, query: RangeQuery): Promise<{ info: RoomInfo; messages: StoredMessage[] }> {
-    const log = this.rooms.get(key(ns, room)) ?? EMPTY;
+    const log = this.rooms.get(key(ns, room)) ?? this.empty;
     const info = this.infoOf(log);
     const lo = Math.max(info.first, (query.after ?? 0) + 1);
     const hi = Math.min(log.seq, (query.before ?? Number.POSITIVE_INFINITY) - 1);
@@ -68,6 +74,14 @@ export class MemoryHistory implements History {
     const messages: StoredMessage[] = [];
     for (let seq = from; seq <= to; seq++) messages.push(this.at(log, seq, info.first));
     return Promise.resolve({ info, messages });
+  }
+
+  keep(ns: string, room: string): void {
+    this.writable(ns, room);
+  }
+
+  forget(ns: string, room: string): void {
+    this.rooms.delete(key(ns, room));
   }
 
   close(): Promise<void> {
@@ -80,22 +94,19 @@ export class MemoryHistory implements History {
   }
 
   private infoOf(log: RoomLog): RoomInfo {
-    return { epoch: this.epoch, seq: log.seq, first: log.seq - log.ring.length + 1 };
+    return { epoch: log.epoch, seq: log.seq, first: log.seq - log.ring.length + 1 };
   }
 
   private writable(ns: string, room: string): RoomLog {
     const k = key(ns, room);
     let log = this.rooms.get(k);
     if (!log) {
-      log = { seq: 0, ring: [], head: 0, cids: new Map() };
+      log = { epoch: this.newEpoch(), seq: 0, ring: [], head: 0, cids: new Map() };
       this.rooms.set(k, log);
     }
     return log;
   }
 }
-
-/** The log of a room that was never written. */
-const EMPTY: RoomLog = { seq: 0, ring: [], head: 0, cids: new Map() };
 
 function key(ns: string, room: string): string {
   return `${ns}\u0000${room}`;

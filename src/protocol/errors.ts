@@ -74,10 +74,20 @@ export const ERRORS = {
     status: 429,
     message: 'This address holds as many connections as the server allows one address.',
   },
+  too_many_rooms: {
+    scope: 'protocol',
+    status: 400,
+    message: 'The connection is in as many rooms as the server allows one session (MAX_ROOMS_PER_SESSION).',
+  },
+  room_full: {
+    scope: 'protocol',
+    status: 403,
+    message: 'The room has as many members as the server allows one room (MAX_MEMBERS_PER_ROOM).',
+  },
   server_full: {
     scope: 'protocol',
     status: 503,
-    message: 'The server is at its limit; try again later.',
+    message: 'The server is at its limit (connections, rooms or namespaces); try again later.',
   },
   history_unavailable: {
     scope: 'protocol',

@@ -223,7 +223,10 @@ export class Hub {
     let ns = this.namespaces.get(name);
     if (!ns) {
       if (this.namespaces.size >= this.limit('maxNamespaces'))
-        throw new ProtocolError('server_full', 'This server holds as many namespaces as it allows; try again later.');
+        throw new ProtocolError(
+          'server_full',
+          'This server holds as many namespaces as it allows; try again later.',
+        );
       ns = { name, rooms: new Map(), sessions: new Map() };
       this.namespaces.set(name, ns);
     }
@@ -296,7 +299,11 @@ export class Hub {
   private makeRoomFor(): void {
     if (this.liveRooms + this.idle.size < this.limit('maxRooms')) return;
     const oldest = this.idle.entries().next();
-    if (oldest.done) throw new ProtocolError('server_full', 'This server holds as many rooms as it allows; try again later.');
+    if (oldest.done)
+      throw new ProtocolError(
+        'server_full',
+        'This server holds as many rooms as it allows; try again later.',
+      );
     const [oldKey, { ns, room }] = oldest.value;
     this.idle.delete(oldKey);
     this.options.log.forget?.(ns, room);
@@ -459,7 +466,7 @@ export class Hub {
       reset: (epoch) => {
         const encoded = encode({ type: 'gap', room: name, reason: 'epoch', epoch });
         for (const member of members) {
-          member.epochChanged(name, encoded);
+          member.epochChanged(name, epoch, encoded);
           this.options.observer?.gap('epoch');
         }
       },

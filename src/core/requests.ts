@@ -43,12 +43,21 @@ function historyFailed(s: Session, error: unknown): never {
   throw new ProtocolError('history_unavailable', 'The room history could not be reached.');
 }
 
-/** Adds the session to a room (live messages held back until caught up) and to the room's presence. */
+/**
+ * Adds the session to a room (live messages held back until caught up) and to the room's presence; throws
+ * `too_many_rooms`, `room_full` or `server_full` past a limit, before anything is changed.
+ */
 function enter(s: Session, room: string): { membership: Membership; joined: Promise<void> } {
   const ns = nsOf(s);
-  const membership: Membership = { lastSeq: 0, buffer: [] };
-  s.rooms.set(room, membership);
+  const most = s.hub.limit('maxRoomsPerSession');
+  if (s.rooms.size >= most)
+    throw new ProtocolError(
+      'too_many_rooms',
+      `You are in ${most} rooms, as many as one session may be in; leave one first.`,
+    );
   s.hub.addMember(ns, room, s);
+  const membership: Membership = { lastSeq: 0, epoch: '', buffer: [] };
+  s.rooms.set(room, membership);
   return { membership, joined: s.enterPresence(room) };
 }
 
@@ -71,7 +80,15 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
     if (!identity) return;
     s.hub.identify(s, identity);
   }
-  const ns = s.hub.namespace(nsName);
+  let ns: ReturnType<typeof s.hub.namespace>;
+  try {
+    ns = s.hub.namespace(nsName);
+  } catch (error) {
+    // A namespace past the process's limit: the hello is refused, with the reason.
+    if (!(error instanceof ProtocolError)) throw error;
+    s.refuse(error, frame.id);
+    return;
+  }
   const { presence } = s.hub.options;
   const wanted = frame.resume?.session;
   const held = wanted === undefined ? undefined : ns.sessions.get(wanted);
@@ -158,8 +175,8 @@ function resume(
   wanted: Record<string, { epoch: string; seq: number }>,
 ): Promise<Record<string, ResumedRoom>> {
   const ns = nsOf(s);
-  // The hello frame's size bounds how many rooms a resume can name; a bad name is told, not dropped silently.
-  const entries = Object.entries(wanted).filter(([room]) => {
+  // A bad name is told, not dropped silently.
+  let entries = Object.entries(wanted).filter(([room]) => {
     if (!isValidRoom(room)) {
       s.error(
         'invalid_room',
@@ -173,11 +190,44 @@ function resume(
     }
     return true;
   });
+  const most = s.hub.limit('maxRoomsPerSession');
+  if (entries.length > most) {
+    // One error for the rest, not one per room: a forged resume may name thousands.
+    s.error(
+      'too_many_rooms',
+      `The resume named ${entries.length} rooms; a session may be in ${most}, so the first ${most} were resumed and ${entries.length - most} were not.`,
+    );
+    entries = entries.slice(0, most);
+  }
   const pending = entries.map(([room, from]) => {
-    const { membership, joined } = enter(s, room);
-    return joined.then(() => replay(s, ns.name, room, from, membership));
+    let entered: ReturnType<typeof enter>;
+    try {
+      entered = enter(s, room);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      s.error(error.code, `${error.message} It was not resumed.`);
+      return Promise.resolve(undefined);
+    }
+    const { membership, joined } = entered;
+    return joined.then(
+      () => replay(s, ns.name, room, from, membership),
+      (error: unknown) => {
+        notEntered(s, room, membership, error);
+        s.error(
+          error instanceof ProtocolError ? error.code : 'history_unavailable',
+          `Room "${room}" was not resumed: ${error instanceof ProtocolError ? error.message : 'presence is unavailable.'}`,
+        );
+        return undefined;
+      },
+    );
   });
   return Promise.all(pending).then((done) => Object.fromEntries(done.filter((d) => d !== undefined)));
+}
+
+/** Undoes an `enter` whose presence join failed or was refused (no join was announced, so no leave is). */
+function notEntered(s: Session, room: string, membership: Membership, error: unknown): void {
+  if (!(error instanceof ProtocolError)) s.hub.options.onError?.(error, 'presence join');
+  if (s.rooms.get(room) === membership) s.dropRoom(room);
 }
 
 async function replay(
@@ -216,6 +266,7 @@ async function replay(
       s.hub.options.observer?.gap('trimmed');
     }
   }
+  membership.epoch = info.epoch;
   if (s.pages) return replayPage(s, room, info, after, messages, membership);
   sendMessages(s, messages);
   membership.lastSeq = Math.max(info.seq, messages.at(-1)?.seq ?? 0);
@@ -278,25 +329,34 @@ async function admit(
   let result: Awaited<ReturnType<typeof s.hub.options.log.range>>;
   let members: string[];
   try {
-    [result] = await Promise.all([
-      s.hub.options.log.range(ns.name, frame.room, { limit: LIMITS.joinHistory }),
-      joined,
-    ]);
+    await joined;
+  } catch (error) {
+    notEntered(s, frame.room, membership, error);
+    if (error instanceof ProtocolError) throw error;
+    historyFailed(s, error);
+  }
+  try {
+    result = await s.hub.options.log.range(ns.name, frame.room, { limit: LIMITS.joinHistory });
     members = await s.hub.members(ns, frame.room);
   } catch (error) {
     if (!existing && s.rooms.get(frame.room) === membership) s.leaveRoom(frame.room);
     historyFailed(s, error);
   }
-  if (s.rooms.get(frame.room) !== membership) return;
   const { info, messages } = result;
-  if (!existing) membership.lastSeq = info.seq;
+  // Left (or rejoined) meanwhile, as a `leave` right behind the `join` does: the join is still answered,
+  // with the room as it was, since every request gets its one answer.
+  const current = s.rooms.get(frame.room) === membership;
+  if (!existing && current) {
+    membership.lastSeq = info.seq;
+    membership.epoch = info.epoch;
+  }
   s.ack(frame.id, {
     members,
     epoch: info.epoch,
     seq: info.seq,
     history: messages.map(toWire),
   });
-  if (!existing) s.catchUp(membership);
+  if (!existing && current) s.catchUp(membership);
 }
 
 function leave(s: Session, frame: Extract<ClientFrame, { type: 'leave' }>): void {

@@ -5,7 +5,7 @@ import { type ByeCode, type ErrorCode, ProtocolError } from '../protocol/errors.
 import { parseFrame } from '../protocol/parse.js';
 import type { ServerFrame } from '../protocol/schemas.js';
 import type { Connection } from './connection.js';
-import type { Hub, Namespace } from './hub.js';
+import { type Hub, type Namespace, roomFull } from './hub.js';
 import { Outbox, type PackMemo } from './outbox.js';
 import { TokenBucket } from './rate.js';
 import { handlers } from './requests.js';
@@ -14,6 +14,8 @@ import { toWire } from './wire.js';
 /** A session's place in a room: the last seq it was sent, and a buffer while a join or resume is catching up. */
 export interface Membership {
   lastSeq: number;
+  /** The epoch `lastSeq` counts in ('' until the join or resume has read the room's info). */
+  epoch: string;
   /** Live messages held back while history is being read; undefined once caught up. */
   buffer: StoredMessage[] | undefined;
   /**
@@ -145,10 +147,27 @@ export class Session {
   /** Sends `bye` and closes the connection. */
   bye(code: ByeCode, message: string): void {
     if (this.phase === 'closed') return;
-    if (code === 'slow_consumer') this.hub.options.observer?.slowConsumer(this.transport);
+    if (code === 'slow_consumer') {
+      this.slowConsumer(message);
+      return;
+    }
     // A flood is refused once, when the connection is cut: each dropped frame is only an `error` (counted there).
     if (code === 'rate_limited') this.hub.options.observer?.refused('rate_limited', this.transport);
-    const frames = [...this.outbox.drain(false, 0), encode({ type: 'bye', code, message })];
+    this.end([...this.outbox.drain(false, 0), encode({ type: 'bye', code, message })]);
+  }
+
+  /**
+   * Cuts a connection that does not read: what is still queued is dropped, and the `bye` carries, per
+   * room, the last seq written before the cut, so a hello with it resumes with nothing lost.
+   */
+  private slowConsumer(message: string): void {
+    this.hub.options.observer?.slowConsumer(this.transport);
+    const dropped = this.outbox.drain(false, 0);
+    const resume = this.isOpen ? { session: this.id, rooms: resumeCursor(this.rooms, dropped) } : undefined;
+    this.end([encode({ type: 'bye', code: 'slow_consumer', message, ...(resume ? { resume } : {}) })]);
+  }
+
+  private end(frames: string[]): void {
     this.cleanup();
     try {
       this.conn.write(frames);
@@ -162,7 +181,6 @@ export class Session {
     if (this.phase === 'closed') return;
     this.outbox.push(encoded);
     if (this.outbox.bytes > this.hub.options.limits.maxBufferBytes) {
-      this.outbox.drain(false, 0);
       this.bye('slow_consumer', 'The send buffer overflowed.');
       return;
     }
@@ -226,10 +244,11 @@ export class Session {
   }
 
   /** The room's history is a new one: tells the client (a `gap` with the new epoch) and follows it from seq 1. */
-  epochChanged(room: string, encodedGap: string): void {
+  epochChanged(room: string, epoch: string, encodedGap: string): void {
     const membership = this.rooms.get(room);
     if (!membership) return;
     membership.lastSeq = 0;
+    membership.epoch = epoch;
     membership.pulling = undefined;
     if (membership.buffer) membership.buffer = [];
     this.send(encodedGap);
@@ -250,8 +269,22 @@ export class Session {
   async enterPresence(room: string): Promise<void> {
     const ns = this.ns as Namespace;
     const member = { session: this.id, nick: this.nick, node: this.hub.nodeId };
-    const { members, added } = await this.hub.options.presence.join(ns.name, room, member);
+    const { presence } = this.hub.options;
+    const { members, added } = await presence.join(ns.name, room, member);
+    if (added && members > this.hub.limit('maxMembersPerRoom')) {
+      // Full over every node: taken out again before anyone is told of the join.
+      await presence.leave(ns.name, room, this.id);
+      throw roomFull(room);
+    }
     if (added) this.hub.announce(ns.name, room, 'join', this.nick, this.id, members);
+  }
+
+  /** Takes the session out of a room here only: its presence join failed or was refused, so nobody was told of it. */
+  dropRoom(room: string): void {
+    const ns = this.ns;
+    if (!ns) return;
+    this.rooms.delete(room);
+    this.hub.removeMember(ns, room, this);
   }
 
   /** Takes the session out of a room (here and in presence) and tells the room. */
@@ -388,4 +421,35 @@ export class Session {
     presence.releaseNick(ns, this.nick, this.id).catch(failed);
     presence.releaseSession(ns, this.id, this.hub.nodeId).catch(failed);
   }
+}
+
+/**
+ * Per room, the last seq surely written to the wire: the session's own, lowered below the first message
+ * of the room among the frames a cut dropped (live messages; pages of a paged replay's pull, in acks).
+ */
+function resumeCursor(
+  rooms: ReadonlyMap<string, Membership>,
+  dropped: readonly string[],
+): Record<string, { epoch: string; seq: number }> {
+  const cursor: Record<string, { epoch: string; seq: number }> = {};
+  for (const [room, m] of rooms) if (m.epoch !== '') cursor[room] = { epoch: m.epoch, seq: m.lastSeq };
+  const lower = (room: unknown, seq: unknown, pulls: boolean) => {
+    if (typeof room !== 'string' || typeof seq !== 'number' || !Object.hasOwn(cursor, room)) return;
+    // An ack's page is a pull's only in a room being pulled; elsewhere it is older history, already behind.
+    if (pulls && rooms.get(room)?.pulling === undefined) return;
+    const at = cursor[room] as { seq: number };
+    if (seq - 1 < at.seq) at.seq = seq - 1;
+  };
+  for (const frame of dropped) {
+    // Only frames that can hold messages are parsed, once, at the cut.
+    if (frame.startsWith('{"type":"message"')) {
+      const m = JSON.parse(frame) as { room?: unknown; seq?: unknown };
+      lower(m.room, m.seq, false);
+    } else if (frame.startsWith('{"type":"ack"') && frame.includes('"messages"')) {
+      const { messages } = JSON.parse(frame) as { messages?: unknown };
+      if (!Array.isArray(messages)) continue;
+      for (const m of messages as { room?: unknown; seq?: unknown }[]) lower(m?.room, m?.seq, true);
+    }
+  }
+  return cursor;
 }

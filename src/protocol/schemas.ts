@@ -34,6 +34,12 @@ export const HelloFrame = request('hello', {
     }),
   ),
 });
+/** What a hello's `resume` names: the session and a cursor per room (also what `bye slow_consumer` hands back). */
+export const ResumeCursor = Type.Object({
+  session: Type.String(),
+  rooms: Type.Record(Type.String(), ResumeRoom),
+});
+export type ResumeCursor = Static<typeof ResumeCursor>;
 export const JoinFrame = request('join', { room: Room });
 export const LeaveFrame = request('leave', { room: Room });
 export const SayFrame = request('say', {
@@ -164,6 +170,8 @@ export const ByeFrame = Type.Object({
   type: Type.Literal('bye'),
   code: Type.String(),
   message: Type.String(),
+  /** With `slow_consumer`: where a hello resumes without losing what the cut dropped. */
+  resume: Type.Optional(ResumeCursor),
 });
 
 export type WelcomeFrame = Static<typeof WelcomeFrame>;

@@ -101,9 +101,9 @@ const WEB_ROOT = join(packageRoot(), 'web', 'public');
 /** How often expired identities are looked for: a session outlives its token by at most this, ms. */
 const EXPIRY_SWEEP_MS = 500;
 
-/** How often connections without hello are looked for: a tenth of the timeout, between 20 ms and 1 s. */
-function helloSweepMs(timeoutMs: number): number {
-  return Math.min(1000, Math.max(20, Math.floor(timeoutMs / 10)));
+/** How often a deadline sweep runs: a tenth of its timeout, between 20 ms and `most`. */
+function sweepEveryMs(timeoutMs: number, most: number): number {
+  return Math.min(most, Math.max(20, Math.floor(timeoutMs / 10)));
 }
 
 /** The Authenticate the server uses: the plugin's own, else the built-in verifier when AUTH_SECRET is set. */
@@ -239,13 +239,20 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   // One timer for every connection's hello deadline; often enough that none outlives it by much.
   const hellos =
     config.helloTimeoutMs > 0
-      ? setInterval(() => hub.expireHellos(Date.now()), helloSweepMs(config.helloTimeoutMs))
+      ? setInterval(() => hub.expireHellos(Date.now()), sweepEveryMs(config.helloTimeoutMs, 1000))
       : undefined;
   hellos?.unref();
+  // One timer frees every room idle past ROOM_IDLE_TTL_MS; the hub keeps them in idle order.
+  const idleRooms =
+    config.roomIdleTtlMs > 0
+      ? setInterval(() => hub.sweepIdle(Date.now()), sweepEveryMs(config.roomIdleTtlMs, 10_000))
+      : undefined;
+  idleRooms?.unref();
 
   app.addHook('preClose', async () => {
     clearInterval(sweep);
     clearInterval(hellos);
+    clearInterval(idleRooms);
     hub.shutdown();
     await Promise.all(transports.map((t) => t.stop()));
   });

@@ -46,6 +46,36 @@ export const ConfigSchema = Type.Object({
     default: 4 * 1024 * 1024,
     description: 'Bytes queued for one connection before it is dropped as a slow consumer.',
   }),
+  // Structure limits (docs/configuration.md says why each default): what one client can make the process hold.
+  maxRoomsPerSession: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description:
+      'Rooms one session may be in; a join past it gets `too_many_rooms`, a resume keeps the first ones.',
+  }),
+  maxMembersPerRoom: Type.Integer({
+    minimum: 1,
+    default: 10000,
+    description: 'Members one room may have over every node; a join past it gets `room_full`.',
+  }),
+  maxRooms: Type.Integer({
+    minimum: 1,
+    default: 100000,
+    description:
+      'Rooms this process holds (with members, or idle with their history); past it the longest-idle room is freed, or with none idle a join gets `server_full`.',
+  }),
+  maxNamespaces: Type.Integer({
+    minimum: 1,
+    default: 1000,
+    description:
+      'Namespaces with sessions on this process; a hello into a new one past it gets `server_full`.',
+  }),
+  roomIdleTtlMs: Type.Integer({
+    minimum: 0,
+    default: 600000,
+    description:
+      'How long a room without members keeps its state and in-memory history, ms; 0 keeps it until MAX_ROOMS needs the space.',
+  }),
   replayPage: Type.Integer({
     minimum: 1,
     maximum: 200,

@@ -20,16 +20,19 @@ export interface MemoryHistoryOptions {
 }
 
 /**
- * The default History: bounded per-room rings in this process. Each room's log has its own epoch, made
- * with the log (on its first member or message), so a room freed by `forget` and used again is a new
- * history to every cursor; reading a room that was never made stores nothing and tells the process's epoch.
+ * The default History: bounded per-room rings in this process. Rooms share the process's epoch until one
+ * is freed (`forget`): from then on rooms made (on a first member or message) get a new one, so a freed
+ * room used again is a new history to every cursor. Reading a room that was never made stores nothing.
  */
 export class MemoryHistory implements History {
   private readonly rooms = new Map<string, RoomLog>();
   private readonly limit: number;
   private readonly newEpoch: () => string;
-  /** The log of a room that was never made. */
-  private readonly empty: RoomLog;
+  /**
+   * The log of a room not made (yet): its epoch is the one a log made now gets. It changes on every
+   * `forget`, so a room made again after being forgotten is a new history to any cursor into the old one.
+   */
+  private empty: RoomLog;
 
   constructor(options: MemoryHistoryOptions) {
     this.limit = Math.max(1, options.limit ?? 1000);
@@ -81,7 +84,7 @@ export class MemoryHistory implements History {
   }
 
   forget(ns: string, room: string): void {
-    this.rooms.delete(key(ns, room));
+    if (this.rooms.delete(key(ns, room))) this.empty = { ...this.empty, epoch: this.newEpoch() };
   }
 
   close(): Promise<void> {
@@ -101,7 +104,7 @@ export class MemoryHistory implements History {
     const k = key(ns, room);
     let log = this.rooms.get(k);
     if (!log) {
-      log = { epoch: this.newEpoch(), seq: 0, ring: [], head: 0, cids: new Map() };
+      log = { epoch: this.empty.epoch, seq: 0, ring: [], head: 0, cids: new Map() };
       this.rooms.set(k, log);
     }
     return log;

@@ -32,9 +32,10 @@ const SERVER_FAULTS = new Set(['history_unavailable', 'internal', 'refused', 'ho
 /**
  * Codes that HTTP transports answer as a refused handshake (a status and a JSON body, no frame): the
  * integration and adversarial tests read them; TCP has no HTTP, so it gets them as an error line.
- * `forbidden_origin` is never a frame: TCP carries no Origin.
+ * `forbidden_origin` is never a frame: TCP carries no Origin. `server_full` is a frame too (rooms and
+ * namespaces past their limits), so every transport reaches it.
  */
-const HANDSHAKE_REFUSALS = new Set(['forbidden_origin', 'too_many_connections', 'server_full']);
+const HANDSHAKE_REFUSALS = new Set(['forbidden_origin', 'too_many_connections']);
 
 /** The protocol scenarios of PROTOCOL.md, written once, run over one transport. */
 export function describeConformance(dial: Dialer): void {
@@ -245,6 +246,38 @@ export function describeConformance(dial: Dialer): void {
         }
       });
     }
+
+    it('refuses past the structure limits: too_many_rooms, room_full, server_full for rooms and namespaces', async () => {
+      await using server = await serve({
+        maxRoomsPerSession: 2,
+        maxMembersPerRoom: 1,
+        maxRooms: 3,
+        maxNamespaces: 2,
+      });
+      const a = await dial.connect(server);
+      await a.hello({ nick: 'a' });
+      await a.request({ type: 'join', room: 'one' });
+      await a.request({ type: 'join', room: 'two' });
+      expectError(await a.request({ type: 'join', room: 'three' }), 'too_many_rooms');
+      const b = await dial.connect(server);
+      await b.hello({ nick: 'b' });
+      expectError(await b.request({ type: 'join', room: 'one' }), 'room_full');
+      await b.request({ type: 'join', room: 'b1' });
+      // Three busy rooms and none idle: a fourth cannot be made.
+      expectError(await b.request({ type: 'join', room: 'b2' }), 'server_full');
+      // The default namespace and one more are the limit: a third refuses the hello.
+      const other = await dial.connect(server);
+      expect(await other.hello({ ns: '/other' })).toMatchObject({ type: 'welcome' });
+      const third = await dial.connect(server);
+      third.send({ type: 'hello', ns: '/third', id: 1 });
+      expectError(await third.next('error'), 'server_full');
+      expect(await third.next('bye')).toMatchObject({ code: 'kicked' });
+      // Leaving frees the room for another member; nothing else was harmed.
+      await a.request({ type: 'leave', room: 'one' });
+      expect(await b.request({ type: 'join', room: 'one' })).toMatchObject({ type: 'ack' });
+      expect(await a.request({ type: 'say', room: 'two', text: 'still here' })).toMatchObject({ seq: 1 });
+      for (const c of [a, b, other]) c.close();
+    });
 
     it('relays emit to the other members only, not the sender', async () => {
       await using server = await serve();

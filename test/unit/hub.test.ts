@@ -345,9 +345,13 @@ describe('Hub bounds', () => {
       return c;
     });
     await t.settle();
-    expect(t.hub.stats()).toEqual({ namespaces: 3, rooms: 3, sessions: 3 });
+    expect(t.hub.stats()).toEqual({ namespaces: 3, rooms: 3, idleRooms: 0, sessions: 3 });
     for (const c of clients) c.session.closed();
-    expect(t.hub.stats()).toEqual({ namespaces: 0, rooms: 0, sessions: 0 });
+    // The rooms' histories wait out ROOM_IDLE_TTL_MS, then go too.
+    expect(t.hub.stats()).toEqual({ namespaces: 0, rooms: 0, idleRooms: 3, sessions: 0 });
+    t.advance(600_000);
+    expect(t.hub.sweepIdle(1_000_000 + 600_000)).toBe(3);
+    expect(t.hub.stats()).toEqual({ namespaces: 0, rooms: 0, idleRooms: 0, sessions: 0 });
   });
 
   it('bounds the frames held behind a hello that is still being authenticated', async () => {
@@ -369,7 +373,15 @@ describe('Hub bounds', () => {
 
 describe('Hub against hostile or unusual input (found by a black-box audit)', () => {
   it('resumes every room a resume names, and tells about a bad room name instead of dropping it', async () => {
-    const t = testHub();
+    const t = testHub({
+      limits: {
+        maxFrameBytes: 65536,
+        ratePerSec: 20,
+        rateBurst: 40,
+        maxBufferBytes: 1 << 20,
+        maxRoomsPerSession: 200,
+      },
+    });
     const talker = t.connect();
     talker.send({ type: 'hello', nick: 'talker' });
     talker.send({ type: 'join', room: 'k150' });

@@ -103,6 +103,38 @@ describe('polling POSTs', () => {
     await assertStillChats(server);
   });
 
+  it('a polling session that asks for history and never reads its polls is cut as a slow consumer', async () => {
+    const hub = server.app.switchboard.hub;
+    // A room worth reading: 200 texts of 3,900 characters, said from server code.
+    for (let i = 0; i < 200; i++) await hub.post('/', 'hoard', 'bot', `${i} ${'z'.repeat(3900)}`);
+    const sid = await handshake();
+    const requests = [
+      { type: 'hello', nick: 'hoarder' },
+      { type: 'join', room: 'hoard', id: 1 },
+      ...Array.from({ length: 30 }, (_, i) => ({ type: 'history', room: 'hoard', limit: 200, id: 2 + i })),
+    ];
+    const post = await fetch(`${server.url}/engine.io/?EIO=4&transport=polling&sid=${sid}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: requests.map((r) => `4${JSON.stringify(r)}`).join('\x1e'),
+    });
+    expect(post.status).toBe(200);
+    // Polls whose answers are never read, a new one as each is answered: the bytes sit in the answers'
+    // sockets, not in engine.io's queue, and must still count against the bound.
+    const hoarder = () => [...hub.sessions].find((s) => s.nick === 'hoarder');
+    const polls: RawPeer[] = [];
+    for (let i = 0; i < 100 && hoarder(); i++) {
+      const poll = await RawPeer.open(server.port);
+      poll.socket.pause();
+      poll.write(`GET /engine.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      polls.push(poll);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(hoarder()).toBeUndefined();
+    for (const poll of polls) poll.kill();
+    await assertStillChats(server);
+  });
+
   it('2,000 handshakes that never poll are each answered and cost the bystander nothing', async () => {
     let answered = 0;
     for (let batch = 0; batch < 20; batch++) {

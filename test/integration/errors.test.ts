@@ -223,6 +223,28 @@ describe.each<ClientKind>(['websocket', 'polling'])('bad input over engine.io %s
   });
 });
 
+describe.each<ClientKind>(['websocket', 'polling'])('structure limits over engine.io %s', (kind) => {
+  it('answers too_many_rooms, room_full and server_full, and the connection goes on', async () => {
+    await using server = await startServer({ maxRoomsPerSession: 1, maxMembersPerRoom: 2, maxRooms: 2 });
+    const calm = await calmPair(server);
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => connectEngine(server.url, kind)));
+    for (const [i, x] of [a, b, c].entries()) await x?.hello({ nick: `n${i}` });
+    if (!a || !b || !c) throw new Error('not connected');
+    expect(await a.request({ type: 'join', room: 'mine' })).toMatchObject({ type: 'ack' });
+    expect(await b.request({ type: 'join', room: 'mine' })).toMatchObject({ type: 'ack' });
+    expectError(await a.request({ type: 'join', room: 'second' }), 'too_many_rooms');
+    expectError(await c.request({ type: 'join', room: 'mine' }), 'room_full');
+    // calm and mine are the two rooms the process may hold, both busy.
+    expectError(await c.request({ type: 'join', room: 'third' }), 'server_full');
+    expect(await a.request({ type: 'say', room: 'mine', text: 'fine' })).toMatchObject({
+      type: 'ack',
+      seq: 1,
+    });
+    await calm.stillFine();
+    for (const x of [a, b, c]) x.close();
+  });
+});
+
 describe('error registry coverage', () => {
   it('exercised every error code of the protocol through a real transport', () => {
     expect([...seen].sort()).toEqual(Object.keys(ERROR_CODES).sort());

@@ -65,14 +65,11 @@ describe('switchboard serve --workers 2', () => {
 
   it('runs two worker nodes on one port: a polling session whose requests land on both chats normally', async () => {
     const port = await freePort();
-    const { child } = await serve({ REDIS_URL: redis.url, TRANSPORTS: 'engineio,rawws' }, [
-      '--workers',
-      '2',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-    ]);
+    const { child } = await serve(
+      { REDIS_URL: redis.url, TRANSPORTS: 'engineio,rawws' },
+      ['--workers', '2', '--port', String(port), '--host', '127.0.0.1'],
+      2,
+    );
     const url = `http://127.0.0.1:${port}`;
     try {
       // Both workers listen before the test goes on: each says so once.

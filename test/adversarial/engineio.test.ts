@@ -119,8 +119,8 @@ describe('polling POSTs', () => {
       body: requests.map((r) => `4${JSON.stringify(r)}`).join('\x1e'),
     });
     expect(post.status).toBe(200);
-    // Polls whose answers are never read, a new one as each is answered: the bytes sit in the answers'
-    // sockets, not in engine.io's queue, and must still count against the bound.
+    // Polls whose answers are never read, a new one every 50 ms: wherever the answers wait (the hub's queue,
+    // engine.io's, the polls' sockets), the session is cut at MAX_BUFFER_BYTES.
     const hoarder = () => [...hub.sessions].find((s) => s.nick === 'hoarder');
     const polls: RawPeer[] = [];
     for (let i = 0; i < 100 && hoarder(); i++) {

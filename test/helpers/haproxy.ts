@@ -69,12 +69,17 @@ function accepting(port: number): Promise<boolean> {
 }
 
 /** Starts haproxy on a free port, round-robin over `backends` (ports of 127.0.0.1), once it accepts. */
-export async function startHaproxy(backends: readonly number[]): Promise<TestHaproxy> {
+export function startHaproxy(backends: readonly number[]): Promise<TestHaproxy> {
+  return runHaproxy((port) => haproxyConfig(port, backends));
+}
+
+/** Starts haproxy on a free port with the configuration `configFor(port)` writes, once it accepts. */
+export async function runHaproxy(configFor: (port: number) => string): Promise<TestHaproxy> {
   const binary = findHaproxy();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sb-haproxy-'));
   const file = join(dir, 'haproxy.cfg');
-  const config = haproxyConfig(port, backends);
+  const config = configFor(port);
   writeFileSync(file, config);
   const child: ChildProcess = spawn(binary, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -11,7 +11,7 @@ describe('presence grace after a dropped connection', () => {
     pat.send({ type: 'hello', nick: 'pat' });
     pat.send({ type: 'join', room: 'r', id: 1 });
     await t.settle();
-    const welcome = pat.conn.frames().find((f) => f.type === 'welcome') as { session: string };
+    const welcome = pat.conn.frames().find((f) => f.type === 'welcome') as unknown as { session: string };
     const epoch = (pat.conn.frames().find((f) => f.id === 1) as unknown as { epoch: string }).epoch;
     const presences = () => watcher.conn.frames().filter((f) => f.type === 'presence' && f.nick === 'pat');
     return { t, watcher, pat, session: welcome.session, epoch, presences };

@@ -41,7 +41,7 @@ export interface HubLimits {
   maxNamespaces?: number;
   /**
    * How long a session whose connection dropped keeps its rooms and nick in presence, ms: a resume within
-   * it is no leave and no join for anyone. 0 leaves at once. @default 5000
+   * it is no leave and no join for anyone. 0 leaves at once. @default 0 (until every client says when it leaves on purpose)
    */
   presenceGraceMs?: number;
   /** How long a room without members here keeps its state (the history too, where the store frees it), ms; 0 keeps it until room is needed. @default 600000 */
@@ -55,7 +55,7 @@ export const STRUCTURE_DEFAULTS = {
   maxRooms: 100_000,
   maxNamespaces: 1000,
   roomIdleTtlMs: 600_000,
-  presenceGraceMs: 5000,
+  presenceGraceMs: 0,
 } as const;
 
 /** Everything the hub needs from outside; all I/O and time come in here. */

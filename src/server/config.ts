@@ -72,7 +72,7 @@ export const ConfigSchema = Type.Object({
   }),
   presenceGraceMs: Type.Integer({
     minimum: 0,
-    default: 5000,
+    default: 0,
     description:
       'How long a session whose connection dropped stays present (rooms, nick) for a resume, ms; 0 leaves at once.',
   }),

@@ -23,7 +23,7 @@ describe.each(dials)('paged replay on resume over %s', (_name, dial) => {
     const welcome = await alice.hello({ nick: 'alice', caps: ['pages'] });
     const joined = await alice.request({ type: 'join', room: 'r' });
     alice.close();
-    // Gone, and still present for the others: a resume within PRESENCE_GRACE_MS is no leave and no join.
+    // Its connection is gone on the server (with PRESENCE_GRACE_MS set it would still be present).
     await connectionGone(server, 'alice');
     for (let i = 1; i <= AWAY; i++)
       talker.send({ type: 'say', room: 'r', text: `${i} ${ESCAPE_HEAVY}`.slice(0, 4000) });

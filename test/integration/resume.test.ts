@@ -4,7 +4,7 @@ import { connectionGone, startServer } from '../helpers/server.js';
 
 describe.each<ClientKind>(['websocket', 'polling'])('resume over engine.io %s', (kind) => {
   it('replays exactly the messages after the last seq, in order, then resumed; a cid resend is stored once', async () => {
-    await using server = await startServer({ ratePerSec: 0 });
+    await using server = await startServer({ ratePerSec: 0, presenceGraceMs: 5000 });
     const talker = await connectEngine(server.url, 'websocket');
     await talker.hello({ nick: 'talker' });
     await talker.request({ type: 'join', room: 'r' });
@@ -15,7 +15,7 @@ describe.each<ClientKind>(['websocket', 'polling'])('resume over engine.io %s', 
     await alice.waitCount((f) => f.type === 'message', 5);
     const k = 5;
     alice.close();
-    // Gone, and still present for the others: a resume within PRESENCE_GRACE_MS is no leave and no join.
+    // Gone, and still present for the others (PRESENCE_GRACE_MS): the resume is no leave and no join.
     await connectionGone(server, 'alice');
     for (let i = 6; i <= 9; i++) await talker.request({ type: 'say', room: 'r', text: `m${i}` });
 

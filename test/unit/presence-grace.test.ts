@@ -3,7 +3,15 @@ import { testHub } from '../helpers/memory-connection.js';
 
 describe('presence grace after a dropped connection', () => {
   const setup = async () => {
-    const t = testHub();
+    const t = testHub({
+      limits: {
+        maxFrameBytes: 65536,
+        ratePerSec: 20,
+        rateBurst: 40,
+        maxBufferBytes: 1 << 20,
+        presenceGraceMs: 5000,
+      },
+    });
     const watcher = t.connect();
     watcher.send({ type: 'hello', nick: 'watcher' });
     watcher.send({ type: 'join', room: 'r' });
@@ -66,5 +74,26 @@ describe('presence grace after a dropped connection', () => {
     await t.settle();
     expect(pat.conn.closed).toBe(true);
     expect(presences().map((f) => f.event)).toEqual(['join', 'leave']);
+  });
+});
+
+describe('presence grace off (PRESENCE_GRACE_MS=0, the default)', () => {
+  it('a dropped connection leaves at once', async () => {
+    const t = testHub();
+    const watcher = t.connect();
+    watcher.send({ type: 'hello', nick: 'watcher' });
+    watcher.send({ type: 'join', room: 'r' });
+    const pat = t.connect();
+    pat.send({ type: 'hello', nick: 'pat' });
+    pat.send({ type: 'join', room: 'r' });
+    await t.settle();
+    pat.session.closed();
+    await t.settle();
+    expect(
+      watcher.conn
+        .frames()
+        .filter((f) => f.type === 'presence')
+        .map((f) => f.event),
+    ).toEqual(['join', 'leave']);
   });
 });

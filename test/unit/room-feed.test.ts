@@ -324,7 +324,6 @@ describe('Sessions across nodes', () => {
     // When it really leaves, the room is told, and the nick is free again.
     again.conn.closed = true;
     again.session.closed();
-    t.hub.sweepParked(Number.POSITIVE_INFINITY);
     await t.settle();
     expect(
       watcher.conn

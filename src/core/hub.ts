@@ -39,6 +39,11 @@ export interface HubLimits {
   maxRooms?: number;
   /** Namespaces with sessions on this process (`server_full` past it). @default 1000 */
   maxNamespaces?: number;
+  /**
+   * How long a session whose connection dropped keeps its rooms and nick in presence, ms: a resume within
+   * it is no leave and no join for anyone. 0 leaves at once. @default 0 (until every client says when it leaves on purpose)
+   */
+  presenceGraceMs?: number;
   /** How long a room without members here keeps its state (the history too, where the store frees it), ms; 0 keeps it until room is needed. @default 600000 */
   roomIdleTtlMs?: number;
 }
@@ -50,6 +55,7 @@ export const STRUCTURE_DEFAULTS = {
   maxRooms: 100_000,
   maxNamespaces: 1000,
   roomIdleTtlMs: 600_000,
+  presenceGraceMs: 0,
 } as const;
 
 /** Everything the hub needs from outside; all I/O and time come in here. */
@@ -126,6 +132,8 @@ export class Hub {
    * history is freed after `roomIdleTtlMs`, or sooner when the room limit needs the room.
    */
   private readonly idle = new Map<string, { ns: string; room: string; since: number }>();
+  /** Sessions whose connection dropped, still present for others, by when; insertion order is deadline order. */
+  private readonly parked = new Map<Session, number>();
 
   constructor(readonly options: HubOptions) {
     this.nodeId = options.nodeId ?? 'local';
@@ -154,7 +162,54 @@ export class Hub {
         this.options.onError?.(error, 'shutdown');
       }
     }
+    for (const session of [...this.parked.keys()]) void this.depart(session);
     this.flush();
+  }
+
+  /** Keeps a session whose connection dropped present for `presenceGraceMs`: a resume in time finds it as it was. */
+  park(session: Session): void {
+    this.parked.set(session, this.options.clock());
+  }
+
+  /** Takes a session out of the grace period without a leave (it was resumed); false when it was not parked. */
+  unpark(session: Session): boolean {
+    return this.parked.delete(session);
+  }
+
+  /**
+   * Ends the grace of every session parked `presenceGraceMs` or more before `now` (ms): their rooms are
+   * told they left and their nicks are free. The server calls this from one timer. Returns how many left.
+   */
+  sweepParked(now: number): number {
+    const grace = this.limit('presenceGraceMs');
+    const due: Session[] = [];
+    for (const [session, at] of this.parked) {
+      if (at + grace > now) break;
+      due.push(session);
+    }
+    for (const session of due) void this.depart(session);
+    return due.length;
+  }
+
+  /** The parked session of namespace `ns` holding nick key `key`, if any. */
+  parkedHolder(ns: string, key: string, keyOf: (nick: string) => string): Session | undefined {
+    for (const session of this.parked.keys())
+      if (session.ns?.name === ns && keyOf(session.nick) === key) return session;
+    return undefined;
+  }
+
+  /** A parked session leaves for good: its rooms are told, its nick is freed, its namespace may go. */
+  depart(session: Session): Promise<void> {
+    if (!this.parked.delete(session)) return Promise.resolve();
+    let released: Promise<void>;
+    try {
+      released = session.depart();
+    } catch (error) {
+      this.options.onError?.(error, 'depart');
+      released = Promise.resolve();
+    }
+    this.forgetNamespace(session.ns);
+    return released;
   }
 
   /** Gives a session its (new) identity, and so its expiry. */
@@ -379,7 +434,10 @@ export class Hub {
     this.sessions.delete(session);
     this.expiries.delete(session);
     this.greeting.delete(session);
-    const ns = session.ns;
+    this.forgetNamespace(session.ns);
+  }
+
+  private forgetNamespace(ns: Namespace | undefined): void {
     if (ns && ns.sessions.size === 0 && ns.rooms.size === 0 && this.namespaces.get(ns.name) === ns) {
       this.namespaces.delete(ns.name);
     }

@@ -133,9 +133,9 @@ export class Session {
     if (this.phase === 'open') this.sendFrame({ type: 'transport', transport });
   }
 
-  /** The transport reports that the connection is gone. */
+  /** The transport reports that the connection is gone: the session stays present for the grace period. */
   closed(): void {
-    this.cleanup();
+    this.cleanup(true);
   }
 
   /** Sends an error and then `bye`, and closes: for refusals before a session exists. */
@@ -164,11 +164,12 @@ export class Session {
     this.hub.options.observer?.slowConsumer(this.transport);
     const dropped = this.outbox.drain(false, 0);
     const resume = this.isOpen ? { session: this.id, rooms: resumeCursor(this.rooms, dropped) } : undefined;
-    this.end([encode({ type: 'bye', code: 'slow_consumer', message, ...(resume ? { resume } : {}) })]);
+    // It is expected back (resume): present for others meanwhile, like a dropped connection.
+    this.end([encode({ type: 'bye', code: 'slow_consumer', message, ...(resume ? { resume } : {}) })], true);
   }
 
-  private end(frames: string[]): void {
-    this.cleanup();
+  private end(frames: string[], park = false): void {
+    this.cleanup(park);
     try {
       this.conn.write(frames);
     } finally {
@@ -306,7 +307,25 @@ export class Session {
    */
   takenOver(): void {
     this.handedOver = true;
+    // Parked after its connection dropped: the resume takes its rooms and nick as they are.
+    if (this.hub.unpark(this)) return;
     this.bye('kicked', 'This session was resumed on another connection.');
+  }
+
+  /** Leaves for good after the grace period: the rooms are told, the nick and the session are released. */
+  depart(): Promise<void> {
+    const ns = this.ns;
+    if (!ns || this.handedOver) return Promise.resolve();
+    const nick = this.nick;
+    for (const room of this.rooms.keys()) {
+      this.hub.options.presence.leave(ns.name, room, this.id).then(
+        (members) => this.hub.announce(ns.name, room, 'leave', nick, this.id, members),
+        (error: unknown) => this.hub.options.onError?.(error, 'presence leave'),
+      );
+    }
+    this.rooms.clear();
+    if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
+    return this.releasePresence(ns.name);
   }
 
   /** Marks the session open after hello; frames that came early are handled now. */
@@ -396,7 +415,8 @@ export class Session {
     if (++this.badFrames >= MAX_BAD_FRAMES) this.bye('kicked', 'Too many bad frames.');
   }
 
-  private cleanup(): void {
+  /** Ends the session's connection; `park` keeps it present for the grace period instead of leaving now. */
+  private cleanup(park = false): void {
     if (this.phase === 'closed') return;
     const wasOpen = this.phase === 'open';
     this.phase = 'closed';
@@ -405,6 +425,13 @@ export class Session {
       if (this.handedOver) {
         for (const room of this.rooms.keys()) this.hub.removeMember(ns, room, this);
         this.rooms.clear();
+      } else if (park && this.hub.limit('presenceGraceMs') > 0) {
+        // Out of the rooms here (nothing is delivered to it), still a member in presence; ns.sessions keeps
+        // it, so a resume finds it and takes it over without a leave and a join.
+        for (const room of this.rooms.keys()) this.hub.removeMember(ns, room, this);
+        this.hub.park(this);
+        this.hub.forget(this);
+        return;
       } else {
         for (const room of [...this.rooms.keys()]) this.leaveRoom(room);
         this.releasePresence(ns.name);
@@ -415,11 +442,13 @@ export class Session {
   }
 
   /** Gives up the nick and the session's ownership in presence (after the rooms' leaves, which use the nick). */
-  private releasePresence(ns: string): void {
+  private releasePresence(ns: string): Promise<void> {
     const { presence, onError } = this.hub.options;
     const failed = (error: unknown) => onError?.(error, 'presence release');
-    presence.releaseNick(ns, this.nick, this.id).catch(failed);
-    presence.releaseSession(ns, this.id, this.hub.nodeId).catch(failed);
+    return Promise.all([
+      presence.releaseNick(ns, this.nick, this.id).catch(failed),
+      presence.releaseSession(ns, this.id, this.hub.nodeId).catch(failed),
+    ]).then(() => undefined);
   }
 }
 

@@ -248,11 +248,18 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
       ? setInterval(() => hub.sweepIdle(Date.now()), sweepEveryMs(config.roomIdleTtlMs, 10_000))
       : undefined;
   idleRooms?.unref();
+  // One timer ends the presence grace of dropped sessions that did not come back.
+  const parked =
+    config.presenceGraceMs > 0
+      ? setInterval(() => hub.sweepParked(Date.now()), sweepEveryMs(config.presenceGraceMs, 1000))
+      : undefined;
+  parked?.unref();
 
   app.addHook('preClose', async () => {
     clearInterval(sweep);
     clearInterval(hellos);
     clearInterval(idleRooms);
+    clearInterval(parked);
     hub.shutdown();
     await Promise.all(transports.map((t) => t.stop()));
   });

@@ -70,6 +70,12 @@ export const ConfigSchema = Type.Object({
     description:
       'Namespaces with sessions on this process; a hello into a new one past it gets `server_full`.',
   }),
+  presenceGraceMs: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description:
+      'How long a session whose connection dropped stays present (rooms, nick) for a resume, ms; 0 leaves at once.',
+  }),
   roomIdleTtlMs: Type.Integer({
     minimum: 0,
     default: 600000,

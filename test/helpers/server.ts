@@ -39,3 +39,12 @@ export async function startServer(
   const url = `http://127.0.0.1:${port}`;
   return { app, config, port, url, tcpPort, close, [Symbol.asyncDispose]: close };
 }
+
+/** Resolves once no open connection of `server` has nick `nick` (it may still be present, in its grace). */
+export async function connectionGone(server: TestServer, nick: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ([...server.app.switchboard.hub.sessions].some((s) => s.nick === nick)) {
+    if (Date.now() > deadline) throw new Error(`the connection of ${nick} is still open`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectEngine, connectRawWs, type Frame, type TestClient } from '../helpers/client.js';
-import { startServer } from '../helpers/server.js';
+import { connectionGone, startServer } from '../helpers/server.js';
 
 /** 4,000 control characters: each one is six bytes once JSON-escaped, so a message is ~24 KB on the wire. */
 const ESCAPE_HEAVY = '\u0001'.repeat(4000);
@@ -23,7 +23,8 @@ describe.each(dials)('paged replay on resume over %s', (_name, dial) => {
     const welcome = await alice.hello({ nick: 'alice', caps: ['pages'] });
     const joined = await alice.request({ type: 'join', room: 'r' });
     alice.close();
-    await talker.waitFor((f) => f.type === 'presence' && f.event === 'leave' && f.nick === 'alice', 'leave');
+    // Its connection is gone on the server (with PRESENCE_GRACE_MS set it would still be present).
+    await connectionGone(server, 'alice');
     for (let i = 1; i <= AWAY; i++)
       talker.send({ type: 'say', room: 'r', text: `${i} ${ESCAPE_HEAVY}`.slice(0, 4000) });
     await talker.waitCount((f) => f.type === 'message', AWAY, 60_000);

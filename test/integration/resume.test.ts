@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type ClientKind, connectEngine, type Frame } from '../helpers/client.js';
-import { startServer } from '../helpers/server.js';
+import { connectionGone, startServer } from '../helpers/server.js';
 
 describe.each<ClientKind>(['websocket', 'polling'])('resume over engine.io %s', (kind) => {
   it('replays exactly the messages after the last seq, in order, then resumed; a cid resend is stored once', async () => {
-    await using server = await startServer({ ratePerSec: 0 });
+    await using server = await startServer({ ratePerSec: 0, presenceGraceMs: 5000 });
     const talker = await connectEngine(server.url, 'websocket');
     await talker.hello({ nick: 'talker' });
     await talker.request({ type: 'join', room: 'r' });
@@ -15,7 +15,8 @@ describe.each<ClientKind>(['websocket', 'polling'])('resume over engine.io %s', 
     await alice.waitCount((f) => f.type === 'message', 5);
     const k = 5;
     alice.close();
-    await talker.waitFor((f) => f.type === 'presence' && f.event === 'leave' && f.nick === 'alice', 'leave');
+    // Gone, and still present for the others (PRESENCE_GRACE_MS): the resume is no leave and no join.
+    await connectionGone(server, 'alice');
     for (let i = 6; i <= 9; i++) await talker.request({ type: 'say', room: 'r', text: `m${i}` });
 
     const back = await connectEngine(server.url, kind);
@@ -26,6 +27,11 @@ describe.each<ClientKind>(['websocket', 'polling'])('resume over engine.io %s', 
     });
     const resumed = await back.next('resumed');
     expect(resumed.rooms).toEqual({ r: { epoch: joined.epoch, seq: 9, replayed: 4 } });
+    // No flap: the others saw alice join once, and neither leave nor join again across the drop and resume.
+    await talker.request({ type: 'ping' });
+    expect(
+      talker.frames.filter((f) => f.type === 'presence' && f.nick === 'alice').map((f) => f.event),
+    ).toEqual(['join']);
     const beforeResumed = back.frames.slice(0, back.frames.indexOf(resumed));
     expect(beforeResumed[0]).toMatchObject({ type: 'welcome', session: welcome.session, nick: 'alice' });
     expect(beforeResumed.filter((f) => f.type === 'message').map((f) => f.text)).toEqual([

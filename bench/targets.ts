@@ -24,6 +24,13 @@ export interface Target {
   family: Family;
   /** Whether this is a socket.io peer that the others are compared with. */
   peer?: boolean;
+  /**
+   * Scale-out on Redis (issue 9): `same` runs one Switchboard node with REDIS_URL set, `cross` two
+   * nodes on one Redis with the sender on node A and every subscriber on node B. Unset: embedded bus.
+   */
+  redis?: 'same' | 'cross';
+  /** The workloads this target runs; unset: all of them. */
+  workloads?: readonly string[];
 }
 
 /**
@@ -66,6 +73,28 @@ export const TARGETS: readonly Target[] = [
     dialect: 'sb',
     path: '',
     family: 'websocket',
+  },
+  {
+    id: 'sb-rawws-redis',
+    label: 'Switchboard raw WebSocket, one node on Redis',
+    server: 'switchboard',
+    wire: 'ws',
+    dialect: 'sb',
+    path: '/ws',
+    family: 'websocket',
+    redis: 'same',
+    workloads: ['latency'],
+  },
+  {
+    id: 'sb-rawws-cross',
+    label: 'Switchboard raw WebSocket, cross-node on Redis',
+    server: 'switchboard',
+    wire: 'ws',
+    dialect: 'sb',
+    path: '/ws',
+    family: 'websocket',
+    redis: 'cross',
+    workloads: ['latency'],
   },
   {
     id: 'sio-ws',

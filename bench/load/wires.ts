@@ -28,6 +28,8 @@ export interface Address {
   port: number;
   tcpPort?: number;
   path: string;
+  /** Where the sender connects when it is on another node than the subscribers (cross-node). */
+  senderPort?: number;
 }
 
 /** Opens a wire of the given kind. */

@@ -1,7 +1,7 @@
 /** Which server process a target talks to. */
 export type ServerKind = 'switchboard' | 'socketio' | 'ceiling';
 /** How the load generator reaches it: engine.io over WebSocket or polling, plain WebSocket, TCP lines. */
-export type WireKind = 'eio-ws' | 'eio-polling' | 'ws' | 'tcp';
+export type WireKind = 'eio-ws' | 'eio-polling' | 'ws' | 'tcp' | 'sse';
 /** What is spoken over the wire: Switchboard protocol v1 frames or socket.io packets. */
 export type Dialect = 'sb' | 'sio';
 /**
@@ -73,6 +73,16 @@ export const TARGETS: readonly Target[] = [
     dialect: 'sb',
     path: '',
     family: 'websocket',
+  },
+  {
+    id: 'sb-sse',
+    label: 'Switchboard SSE',
+    server: 'switchboard',
+    wire: 'sse',
+    dialect: 'sb',
+    path: '/sse/',
+    family: 'polling',
+    workloads: ['throughput', 'latency'],
   },
   {
     id: 'sb-rawws-redis',

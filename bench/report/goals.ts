@@ -162,6 +162,25 @@ export const GOALS: readonly Goal[] = [
     figure: 'connectsPerSec',
     bound: { atLeast: 1.5 },
   },
+  // SSE (issue 11) against Switchboard's own long-polling, at the same load.
+  {
+    text: 'SSE fan-out vs Switchboard polling',
+    target: 'sb-sse',
+    against: 'sb-eio-polling',
+    workload: 'throughput',
+    n: 'largest',
+    figure: 'deliveriesPerSec',
+    bound: { atLeast: 3 },
+  },
+  {
+    text: 'SSE latency p99 vs Switchboard polling',
+    target: 'sb-sse',
+    against: 'sb-eio-polling',
+    workload: 'latency',
+    n: 'family',
+    figure: 'p99',
+    bound: { atMost: 0.5 },
+  },
   // Scale-out on Redis (issue 9): one Redis, one room, the same load as the latency target.
   {
     text: 'cross-node added latency p50 (ms)',

@@ -66,7 +66,7 @@ export function renderGoals(outcomes: readonly GoalOutcome[]): string {
       o.measured === undefined
         ? '—'
         : o.goal.absolute || o.goal.added
-          ? formatNumber(o.measured, 2)
+          ? formatNumber(o.measured, o.goal.added ? 2 : 1)
           : formatRatio(o.measured);
     let status: string = o.status;
     if (o.status === 'misses' && o.shortBy !== undefined) status = `misses (off by ${o.shortBy.toFixed(2)}×)`;

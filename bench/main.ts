@@ -8,6 +8,7 @@ import { best, FULL, QUICK, scenarios, WORKLOADS, type Workload } from './plan.j
 import { writeReport } from './report/write.js';
 import type { RunHeader, ScenarioResult } from './result.js';
 import { runScenario } from './runner.js';
+import { hasRedis, REDIS_SERVER } from './server/redis.js';
 import { TARGETS } from './targets.js';
 
 /** The repository root (this file runs from dist/bench/). */
@@ -134,7 +135,14 @@ async function main(): Promise<void> {
     return;
   }
   const plan = options.quick ? QUICK : FULL;
-  const targets = options.only ? TARGETS.filter((t) => options.only?.includes(t.id)) : TARGETS;
+  const chosen = options.only ? TARGETS.filter((t) => options.only?.includes(t.id)) : TARGETS;
+  const redisMissing = !hasRedis() && chosen.some((t) => t.redis);
+  // Without redis-server only the Redis targets go; the report lists them as skipped.
+  if (redisMissing)
+    process.stderr.write(
+      `bench: ${REDIS_SERVER} not found (apt-get install redis-server): skipping the Redis targets\n`,
+    );
+  const targets = redisMissing ? chosen.filter((t) => !t.redis) : chosen;
   const list = scenarios(plan, targets, options.workloads);
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });

@@ -75,6 +75,7 @@ export function scenarios(
   const out: Scenario[] = [];
   for (const workload of workloads) {
     for (const target of targets) {
+      if (target.workloads && !target.workloads.includes(workload)) continue;
       switch (workload) {
         case 'throughput':
           for (const n of plan.throughput.subscribers) out.push({ workload, target, n, plan });

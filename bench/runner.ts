@@ -7,6 +7,7 @@ import { machineCpuSeconds, processCpuSeconds } from './machine.js';
 import type { Scenario } from './plan.js';
 import type { ScenarioResult } from './result.js';
 import type { ServerReply, ServerRequest } from './server/child.js';
+import { type BenchRedis, startRedis } from './server/redis.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SERVER_CHILD = join(HERE, 'server', 'child.js');
@@ -39,12 +40,22 @@ function stop(child: ChildProcess): Promise<void> {
 function startServer(
   scenario: Scenario,
   options: RunOptions,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; ready: ServerReply }> {
+  const suffix = extraEnv.BENCH_NODE_ID ? `-${extraEnv.BENCH_NODE_ID}` : '';
   const child = fork(SERVER_CHILD, [scenario.target.server], {
     execArgv: ['--expose-gc'],
     env: {
       ...process.env,
-      ...(options.profileDir ? { BENCH_PROFILE: join(options.profileDir, profileName(scenario)) } : {}),
+      ...extraEnv,
+      ...(options.profileDir
+        ? {
+            BENCH_PROFILE: join(
+              options.profileDir,
+              profileName(scenario).replace('.cpuprofile', `${suffix}.cpuprofile`),
+            ),
+          }
+        : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -74,23 +85,48 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     target: scenario.target.id,
     n: scenario.n,
   } as const;
-  let server: ChildProcess | undefined;
+  const servers: ChildProcess[] = [];
   let load: ChildProcess | undefined;
+  let redis: BenchRedis | undefined;
   try {
-    const started_ = await startServer(scenario, options);
-    server = started_.child;
-    const ready = started_.ready;
-    if (ready.type !== 'ready') throw new Error('unexpected first message from the server');
+    const topology = scenario.target.redis;
+    if (topology) redis = await startRedis();
+    const nodes = topology === 'cross' ? ['bench-a', 'bench-b'] : topology ? ['bench-a'] : [undefined];
+    const readies: ServerReply[] = [];
+    for (const node of nodes) {
+      const env: Record<string, string> =
+        redis && node ? { BENCH_REDIS_URL: redis.url, BENCH_NODE_ID: node } : {};
+      const started_ = await startServer(scenario, options, env);
+      servers.push(started_.child);
+      if (started_.ready.type !== 'ready') throw new Error('unexpected first message from the server');
+      readies.push(started_.ready);
+    }
+    const ready = readies.at(-1) as ServerReply & { type: 'ready' };
+    const senderReady = readies[0] as ServerReply & { type: 'ready' };
     const loadChild = fork(LOAD_CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     load = loadChild;
-    const serverChild = server;
-    const pending = new Map<number, number>();
+    // With two nodes, a usage answer is the sum of both nodes' CPU (memory: the subscribers' node).
+    const pending = new Map<
+      number,
+      { loadId: number; left: number; cpu: NodeJS.CpuUsage; mem?: NodeJS.MemoryUsage }
+    >();
     let nextId = 1;
-    serverChild.on('message', (m: ServerReply) => {
-      if (m.type !== 'usage') return;
-      const loadId = pending.get(m.id);
-      pending.delete(m.id);
-      if (loadId !== undefined) loadChild.send({ ...m, id: loadId } satisfies UsageReply);
+    servers.forEach((serverChild, i) => {
+      serverChild.on('message', (m: ServerReply) => {
+        if (m.type !== 'usage') return;
+        const entry = pending.get(m.id);
+        if (!entry) return;
+        entry.cpu = { user: entry.cpu.user + m.cpu.user, system: entry.cpu.system + m.cpu.system };
+        if (i === servers.length - 1) entry.mem = m.mem;
+        if (--entry.left > 0) return;
+        pending.delete(m.id);
+        loadChild.send({
+          type: 'usage',
+          id: entry.loadId,
+          cpu: entry.cpu,
+          mem: entry.mem ?? m.mem,
+        } satisfies UsageReply);
+      });
     });
     const outcome = new Promise<{ figures: Record<string, number>; error?: string }>((resolve) => {
       const timer = setTimeout(
@@ -100,13 +136,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       loadChild.on('message', (m: LoadMessage) => {
         if (m.type === 'usage') {
           const id = nextId++;
-          pending.set(id, m.id);
-          serverChild.send({
-            type: 'usage',
-            id,
-            gc: m.gc,
-            ...(m.mark ? { mark: m.mark } : {}),
-          } satisfies ServerRequest);
+          pending.set(id, { loadId: m.id, left: servers.length, cpu: { user: 0, system: 0 } });
+          for (const serverChild of servers)
+            serverChild.send({
+              type: 'usage',
+              id,
+              gc: m.gc,
+              ...(m.mark ? { mark: m.mark } : {}),
+            } satisfies ServerRequest);
         } else if (m.type === 'progress') {
           options.onProgress?.(m.text);
         } else {
@@ -118,19 +155,27 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         clearTimeout(timer);
         resolve({ figures: {}, error: `load generator exited with ${code}` });
       });
-      serverChild.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ figures: {}, error: `server exited with ${code}` });
-      });
+      for (const serverChild of servers)
+        serverChild.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ figures: {}, error: `server exited with ${code}` });
+        });
     });
-    const before = sampleCpu([serverChild.pid, loadChild.pid]);
+    const pids = () => [...servers.map((c) => c.pid), loadChild.pid, redis?.child.pid];
+    const before = sampleCpu(pids());
     loadChild.send({
       type: 'run',
       scenario,
-      address: { host: '127.0.0.1', port: ready.port, path: scenario.target.path, ...tcp(ready) },
+      address: {
+        host: '127.0.0.1',
+        port: ready.port,
+        path: scenario.target.path,
+        ...tcp(ready),
+        ...(servers.length > 1 ? { senderPort: senderReady.port } : {}),
+      },
     } satisfies LoadRequest);
     const { figures: measured, error } = await outcome;
-    const figures = { ...measured, ...otherLoad(before, sampleCpu([serverChild.pid, loadChild.pid])) };
+    const figures = { ...measured, ...otherLoad(before, sampleCpu(pids())) };
     return {
       ...base,
       ok: error === undefined,
@@ -147,7 +192,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       elapsedMs: performance.now() - started,
     };
   } finally {
-    await Promise.all([load && stop(load), server && stop(server)]);
+    await Promise.all([load && stop(load), ...servers.map(stop), redis && stop(redis.child)]);
   }
 }
 

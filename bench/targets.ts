@@ -1,7 +1,7 @@
 /** Which server process a target talks to. */
 export type ServerKind = 'switchboard' | 'socketio' | 'ceiling';
 /** How the load generator reaches it: engine.io over WebSocket or polling, plain WebSocket, TCP lines. */
-export type WireKind = 'eio-ws' | 'eio-polling' | 'ws' | 'tcp';
+export type WireKind = 'eio-ws' | 'eio-polling' | 'ws' | 'tcp' | 'sse';
 /** What is spoken over the wire: Switchboard protocol v1 frames or socket.io packets. */
 export type Dialect = 'sb' | 'sio';
 /**
@@ -24,6 +24,13 @@ export interface Target {
   family: Family;
   /** Whether this is a socket.io peer that the others are compared with. */
   peer?: boolean;
+  /**
+   * Scale-out on Redis (issue 9): `same` runs one Switchboard node with REDIS_URL set, `cross` two
+   * nodes on one Redis with the sender on node A and every subscriber on node B. Unset: embedded bus.
+   */
+  redis?: 'same' | 'cross';
+  /** The workloads this target runs; unset: all of them. */
+  workloads?: readonly string[];
 }
 
 /**
@@ -66,6 +73,38 @@ export const TARGETS: readonly Target[] = [
     dialect: 'sb',
     path: '',
     family: 'websocket',
+  },
+  {
+    id: 'sb-sse',
+    label: 'Switchboard SSE',
+    server: 'switchboard',
+    wire: 'sse',
+    dialect: 'sb',
+    path: '/sse/',
+    family: 'polling',
+    workloads: ['throughput', 'latency'],
+  },
+  {
+    id: 'sb-rawws-redis',
+    label: 'Switchboard raw WebSocket, one node on Redis',
+    server: 'switchboard',
+    wire: 'ws',
+    dialect: 'sb',
+    path: '/ws',
+    family: 'websocket',
+    redis: 'same',
+    workloads: ['latency'],
+  },
+  {
+    id: 'sb-rawws-cross',
+    label: 'Switchboard raw WebSocket, cross-node on Redis',
+    server: 'switchboard',
+    wire: 'ws',
+    dialect: 'sb',
+    path: '/ws',
+    family: 'websocket',
+    redis: 'cross',
+    workloads: ['latency'],
   },
   {
     id: 'sio-ws',

@@ -44,7 +44,13 @@ export class LoadContext {
   client(nick: string): BenchClient {
     return new BenchClient(
       this.scenario.target,
-      { ...this.address, path: this.scenario.target.path },
+      {
+        ...this.address,
+        path: this.scenario.target.path,
+        ...(nick === 'sender' && this.address.senderPort !== undefined
+          ? { port: this.address.senderPort }
+          : {}),
+      },
       this.agent,
       nick,
     );

@@ -28,6 +28,8 @@ export interface Address {
   port: number;
   tcpPort?: number;
   path: string;
+  /** Where the sender connects when it is on another node than the subscribers (cross-node). */
+  senderPort?: number;
 }
 
 /** Opens a wire of the given kind. */
@@ -41,6 +43,8 @@ export function openWire(kind: WireKind, address: Address, events: WireEvents, a
       return new EnginePollingWire(address, events, agent);
     case 'tcp':
       return new TcpLinesWire(address, events);
+    case 'sse':
+      return new SseWire(address, events, agent);
   }
 }
 
@@ -345,5 +349,99 @@ class TcpLinesWire implements Wire {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/**
+ * Server-Sent Events (issue 11): one `GET /sse/` event stream for frames from the server, each
+ * `data:` line one packet; packets to the server as `POST /sse/?stream=ID`, one frame per line, at
+ * most one POST in flight.
+ */
+class SseWire implements Wire {
+  private stream: string | undefined;
+  private readonly queue: string[] = [];
+  private posting = false;
+  private closed = false;
+  private rest = '';
+  private readonly req: http.ClientRequest;
+
+  constructor(
+    private readonly address: Address,
+    private readonly events: WireEvents,
+    private readonly agent: http.Agent,
+  ) {
+    this.req = http.get(
+      { host: address.host, port: address.port, path: '/sse/', headers: { accept: 'text/event-stream' } },
+      (res) => {
+        if (res.statusCode !== 200) return this.end(`stream refused: ${res.statusCode}`);
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => this.read(chunk, performance.now()));
+        res.on('end', () => this.end('stream ended'));
+        res.on('error', (error) => this.end(error.message));
+      },
+    );
+    this.req.on('error', (error) => this.end(error.message));
+  }
+
+  private read(chunk: string, now: number): void {
+    const text = this.rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      if (!line.startsWith('data: ')) continue;
+      const data = line.slice(6);
+      if (this.stream === undefined) {
+        this.stream = (JSON.parse(data) as { stream: string }).stream;
+        this.events.onOpen();
+        this.flush();
+        continue;
+      }
+      const buf = Buffer.from(data);
+      this.events.onPacket(buf, 0, buf.length, now);
+    }
+    this.rest = text.slice(start);
+  }
+
+  send(packets: readonly string[]): void {
+    this.queue.push(...packets);
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.posting || this.closed || this.stream === undefined || this.queue.length === 0) return;
+    const body = `${this.queue.splice(0).join('\n')}\n`;
+    this.posting = true;
+    const post = http.request(
+      {
+        host: this.address.host,
+        port: this.address.port,
+        method: 'POST',
+        path: `/sse/?stream=${this.stream}`,
+        agent: this.agent,
+        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          this.posting = false;
+          if (res.statusCode !== 200 && res.statusCode !== 204) this.end(`post refused: ${res.statusCode}`);
+          else this.flush();
+        });
+      },
+    );
+    post.on('error', (error) => this.end(error.message));
+    post.end(body);
+  }
+
+  close(): void {
+    this.end('closed by client');
+  }
+
+  private end(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.req.destroy();
+    this.events.onClose(reason);
   }
 }

@@ -16,6 +16,10 @@ export interface Goal {
   figure: string;
   bound: { atLeast: number } | { atMost: number } | { below: number };
   absolute?: boolean;
+  /** Compare with this target of the same run instead of the socket.io peer. */
+  against?: string;
+  /** With `against`: the difference to it (in the figure's unit), not the ratio. */
+  added?: boolean;
 }
 
 /** The targets of issue 5, for the transports that exist (a missing target is reported as not measured). */
@@ -158,6 +162,54 @@ export const GOALS: readonly Goal[] = [
     figure: 'connectsPerSec',
     bound: { atLeast: 1.5 },
   },
+  // SSE (issue 11) against Switchboard's own long-polling, at the same load.
+  {
+    text: 'SSE fan-out vs Switchboard polling',
+    target: 'sb-sse',
+    against: 'sb-eio-polling',
+    workload: 'throughput',
+    n: 'largest',
+    figure: 'deliveriesPerSec',
+    bound: { atLeast: 3 },
+  },
+  {
+    text: 'SSE latency p99 vs Switchboard polling',
+    target: 'sb-sse',
+    against: 'sb-eio-polling',
+    workload: 'latency',
+    n: 'family',
+    figure: 'p99',
+    bound: { atMost: 0.5 },
+  },
+  // Scale-out on Redis (issue 9): one Redis, one room, the same load as the latency target.
+  {
+    text: 'cross-node added latency p50 (ms)',
+    target: 'sb-rawws-cross',
+    against: 'sb-rawws-redis',
+    added: true,
+    workload: 'latency',
+    n: 'family',
+    figure: 'p50',
+    bound: { atMost: 2 },
+  },
+  {
+    text: 'one node on Redis, server CPU per delivery vs embedded',
+    target: 'sb-rawws-redis',
+    against: 'sb-rawws',
+    workload: 'latency',
+    n: 'family',
+    figure: 'serverUsPerDelivery',
+    bound: { atMost: 1.3 },
+  },
+  {
+    text: 'cross-node (both nodes), server CPU per delivery vs embedded',
+    target: 'sb-rawws-cross',
+    against: 'sb-rawws',
+    workload: 'latency',
+    n: 'family',
+    figure: 'serverUsPerDelivery',
+    bound: { atMost: 1.3 },
+  },
 ];
 
 /** How a goal came out in a run. */
@@ -197,11 +249,17 @@ export function evaluateGoals(
     const value = own?.ok ? own.figures[g.figure] : undefined;
     let measured = value;
     if (!g.absolute) {
-      const peer = peerOf(target, targets);
+      const peer = g.against ? targets.find((t) => t.id === g.against) : peerOf(target, targets);
       const base = peer ? resultFor(results, g.workload, n, peer.id) : undefined;
       const baseValue = base?.ok ? base.figures[g.figure] : undefined;
       measured =
-        value !== undefined && baseValue !== undefined && baseValue > 0 ? value / baseValue : undefined;
+        value === undefined || baseValue === undefined
+          ? undefined
+          : g.added
+            ? value - baseValue
+            : baseValue > 0
+              ? value / baseValue
+              : undefined;
     }
     if (measured === undefined || !Number.isFinite(measured)) return notMeasured;
     const holds =
@@ -216,7 +274,7 @@ export function evaluateGoals(
 }
 
 function describeBound(g: Goal): { limit: number; wanted: string } {
-  const unit = g.absolute ? '' : '×';
+  const unit = g.absolute || g.added ? '' : '×';
   if ('atLeast' in g.bound) return { limit: g.bound.atLeast, wanted: `≥ ${g.bound.atLeast}${unit}` };
   if ('atMost' in g.bound) return { limit: g.bound.atMost, wanted: `≤ ${g.bound.atMost}${unit}` };
   return { limit: g.bound.below, wanted: `< ${g.bound.below}${unit}` };

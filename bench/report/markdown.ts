@@ -65,8 +65,8 @@ export function renderGoals(outcomes: readonly GoalOutcome[]): string {
     const measured =
       o.measured === undefined
         ? '—'
-        : o.goal.absolute
-          ? formatNumber(o.measured, 1)
+        : o.goal.absolute || o.goal.added
+          ? formatNumber(o.measured, o.goal.added ? 2 : 1)
           : formatRatio(o.measured);
     let status: string = o.status;
     if (o.status === 'misses' && o.shortBy !== undefined) status = `misses (off by ${o.shortBy.toFixed(2)}×)`;

@@ -22,8 +22,15 @@ async function startSwitchboard(): Promise<{ port: number; tcpPort?: number }> {
     host: '127.0.0.1',
     tcpPort: 0,
     ratePerSec: 0,
+    // Every bench client comes from 127.0.0.1: the per-address admission limits would refuse them.
+    maxConnectionsPerIp: 0,
+    maxConnections: 0,
+    handshakesPerIpPerSec: 0,
     logLevel: 'silent',
     transports: Object.keys(TRANSPORTS),
+    // Set by the runner for the Redis targets (issue 9); absent, the embedded bus.
+    ...(process.env.BENCH_REDIS_URL ? { redisUrl: process.env.BENCH_REDIS_URL } : {}),
+    ...(process.env.BENCH_NODE_ID ? { nodeId: process.env.BENCH_NODE_ID } : {}),
   });
   const app = await buildServer(config, { serveWeb: false });
   await app.listen({ port: 0, host: '127.0.0.1' });

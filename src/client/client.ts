@@ -63,6 +63,8 @@ interface Request {
 
 /** bye codes after which reconnecting would only be refused again. */
 const FINAL_BYES = new Set(['kicked']);
+/** Leaving on purpose, sent before a close so the rooms are told at once (no presence grace). */
+const QUIT = JSON.stringify({ type: 'quit' });
 
 /**
  * A protocol v1 client over any wire: requests with ids answered by ack or error, rooms tracked by epoch and
@@ -193,7 +195,10 @@ export class ChatClient {
     this.refresher?.stop();
     const wire = this.wire;
     this.wire = undefined;
+    const open = this.state === 'open';
     this.setState('closed', reason);
+    // Leaving on purpose: the server tells the rooms now instead of keeping the session for a resume.
+    if (open) wire?.send(QUIT);
     wire?.close();
     const dropped = [...this.inflight.values(), ...this.queue];
     this.inflight.clear();

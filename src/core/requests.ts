@@ -572,6 +572,10 @@ async function reauthenticate(
   s.ack(frame.id, next.expiresAt === undefined ? {} : { expiresAt: next.expiresAt });
 }
 
+function quit(s: Session, frame: Extract<ClientFrame, { type: 'quit' }>): void {
+  s.quit(frame.id);
+}
+
 /** The request handlers, by frame type. */
 export const handlers: { [K in ClientFrameType]: Handler<K> } = {
   hello,
@@ -584,4 +588,5 @@ export const handlers: { [K in ClientFrameType]: Handler<K> } = {
   history,
   ping,
   refresh,
+  quit,
 };

@@ -133,9 +133,20 @@ export class Session {
     if (this.phase === 'open') this.sendFrame({ type: 'transport', transport });
   }
 
-  /** The transport reports that the connection is gone: the session stays present for the grace period. */
-  closed(): void {
-    this.cleanup(true);
+  /**
+   * The transport reports that the connection is gone: the session stays present for the grace period,
+   * unless the transport knows the peer closed on purpose (`deliberate`), which leaves at once.
+   */
+  closed(deliberate = false): void {
+    this.cleanup(!deliberate);
+  }
+
+  /** The client leaves on purpose: what is queued and the ack go out, the rooms are told `leave` now. */
+  quit(id?: number): void {
+    if (this.phase === 'closed') return;
+    const frames = [...this.outbox.drain(false, 0)];
+    if (id !== undefined) frames.push(JSON.stringify({ type: 'ack', id }));
+    this.end(frames);
   }
 
   /** Sends an error and then `bye`, and closes: for refusals before a session exists. */
@@ -396,7 +407,8 @@ export class Session {
       return;
     }
     const frame = parsed.frame;
-    if (this.phase === 'greeting' && frame.type !== 'hello') {
+    // A quit needs no session: before hello it only closes.
+    if (this.phase === 'greeting' && frame.type !== 'hello' && frame.type !== 'quit') {
       this.error('hello_required', 'Send hello first.', frame.id);
       this.badFrame();
       return;

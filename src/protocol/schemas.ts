@@ -64,6 +64,8 @@ export const HistoryFrame = request('history', {
 export const PingFrame = request('ping', {});
 /** A new token for the live connection's identity (same subject); acked with the new `expiresAt`. */
 export const RefreshFrame = request('refresh', { token: Type.String({ minLength: 1, maxLength: 4096 }) });
+/** Leaving on purpose: the rooms are told `leave` now, with no presence grace; acked, then the server closes. */
+export const QuitFrame = request('quit', {});
 
 /** Client-to-server frames by type. */
 export const CLIENT_FRAMES = {
@@ -77,6 +79,7 @@ export const CLIENT_FRAMES = {
   history: HistoryFrame,
   ping: PingFrame,
   refresh: RefreshFrame,
+  quit: QuitFrame,
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;

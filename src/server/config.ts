@@ -72,9 +72,9 @@ export const ConfigSchema = Type.Object({
   }),
   presenceGraceMs: Type.Integer({
     minimum: 0,
-    default: 0,
+    default: 10000,
     description:
-      'How long a session whose connection dropped stays present (rooms, nick) for a resume, ms; 0 leaves at once.',
+      'How long a session whose connection dropped stays present (rooms, nick) for a resume, ms; a `quit` leaves at once; 0 leaves at once on any close.',
   }),
   roomIdleTtlMs: Type.Integer({
     minimum: 0,

@@ -110,7 +110,21 @@ export class TestClient {
 
   /** Resolves when the connection is closed by the server. */
   waitClosed(timeoutMs = WAIT_MS): Promise<void> {
-    return this.waitFor(() => this.closed, 'close', timeoutMs).then(() => undefined);
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting for close; got ${JSON.stringify(this.frames.slice(-5))}`));
+      }, timeoutMs);
+      // Not through waitFor: its predicate is only tried on frames, and a closed connection may have none.
+      const waiter = () => {
+        if (!this.closed) return;
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      this.waiters.push(waiter);
+    });
   }
 
   /** Messages of a room received so far, in arrival order. */

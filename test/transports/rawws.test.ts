@@ -156,7 +156,8 @@ describe('raw WebSocket transport', () => {
   });
 
   it('pings to find dead peers: one that never answers is dropped, one that answers stays', async () => {
-    await using server = await startServer({ pingIntervalMs: 20 });
+    // A dead peer is a drop, not a leave on purpose: the room hears of it once the presence grace is over.
+    await using server = await startServer({ pingIntervalMs: 20, presenceGraceMs: 100 });
     const alive = await connectRawWs(server.url);
     await alive.hello({ nick: 'alive' });
     await alive.request({ type: 'join', room: 'r' });

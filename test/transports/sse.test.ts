@@ -177,7 +177,12 @@ describe('SSE transport', () => {
   });
 
   it('sends heartbeats as comments, and gives up on a stream that does not come back within the grace, and ends one at once on DELETE', async () => {
-    await using server = await startServer({ transports: SSE, pingIntervalMs: 20, pingTimeoutMs: 200 });
+    await using server = await startServer({
+      transports: SSE,
+      pingIntervalMs: 20,
+      pingTimeoutMs: 200,
+      presenceGraceMs: 100,
+    });
     const s = await RawStream.open(server);
     await vi.waitFor(() => expect(s.raw.join('')).toContain('\n:\n\n'));
     // A comment is never dispatched as an event.
@@ -188,7 +193,8 @@ describe('SSE transport', () => {
     await s.post(server, '{"type":"hello","nick":"gone"}\n{"type":"join","room":"r","id":1}');
     await s.waitFor((f) => f.type === 'ack' && f.id === 1);
     s.destroy();
-    // No reconnect within the grace (PING_TIMEOUT_MS): the session ends and the room is told.
+    // No reconnect within the grace (PING_TIMEOUT_MS): the session ends, and after the presence grace
+    // the room is told.
     await watcher.next('presence', (f) => f.nick === 'gone' && f.event === 'leave');
     const late = await fetch(`${server.url}/sse/`, { headers: { 'last-event-id': s.lastId() as string } });
     expect(late.status).toBe(404);

@@ -10,6 +10,8 @@ const frames = new FrameCache((text) => encodeTextFrame(text));
 /** A plain RFC 6455 WebSocket as a Connection: each frame is one text message. */
 export class RawWsConnection implements Connection {
   readonly transport = 'rawws';
+  /** Whether this side started the close, so the peer's close code is only an echo of ours. */
+  closedHere = false;
 
   /** `socket` is the TCP socket under `ws`, taken from the HTTP upgrade, so writes can be corked. */
   constructor(
@@ -35,6 +37,7 @@ export class RawWsConnection implements Connection {
   }
 
   close(): void {
+    this.closedHere = true;
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
       this.ws.close(1000, 'Closed by the server.');
     }

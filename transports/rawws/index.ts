@@ -52,7 +52,8 @@ function accept(
   heartbeat: Heartbeat,
   ticket: Ticket,
 ): void {
-  const conn = new ObservedConnection(new RawWsConnection(ws, socket), observer);
+  const raw = new RawWsConnection(ws, socket);
+  const conn = new ObservedConnection(raw, observer);
   const session = hub.open(conn, {
     origin: req.headers.origin,
     remoteAddress: ticket.handshake.remoteAddress,
@@ -69,9 +70,11 @@ function accept(
   });
   // ws answers protocol errors itself (1007 invalid UTF-8, 1009 too big, 1002 malformed) and then closes.
   ws.on('error', () => {});
-  ws.on('close', () => {
+  ws.on('close', (code: number) => {
     conn.gone();
-    session.closed();
+    // A peer's own 1000 (normal closure) is a leave on purpose. Anything else may be resumed within the
+    // presence grace: 1001 is also a reload, 1005 a bare close(), 1006 a dropped link or a heartbeat's cut.
+    session.closed(!raw.closedHere && code === 1000);
   });
 }
 

@@ -56,7 +56,7 @@ function serveSocket(
     text = new TextMode({
       send: (frame) => session.receive(frame),
       print: (lines) => conn.writeLines(lines),
-      quit: () => conn.close(),
+      quit: () => session.quit(),
     });
     const mode = text;
     conn.render = (encoded) => mode.render(JSON.parse(encoded));
@@ -88,10 +88,16 @@ function serveSocket(
     }
     if (splitter.pending && !lineTimer) lineTimer = setTimeout(onLineTimeout, config.tcpLineTimeoutMs);
   });
+  // A peer that ends its side (nc's EOF, a program that exits) leaves on purpose; a reset or a keepalive
+  // timeout is a dropped link, which may be resumed within the presence grace.
+  let peerEnded = false;
+  socket.once('end', () => {
+    peerEnded = true;
+  });
   socket.on('close', () => {
     clearTimeout(lineTimer);
     observed.gone();
-    session.closed();
+    session.closed(peerEnded);
   });
   conn.writeLines([GREETING]);
 }

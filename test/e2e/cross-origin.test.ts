@@ -7,7 +7,7 @@ import { connectEngine } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 // A page served by another app on another port (another origin) that loads the client bundle and dials
-// the gateway: with its origin in ALLOWED_ORIGINS it chats over forced long-polling and over WebSocket;
+// the gateway: with its origin in ALLOWED_ORIGINS it chats over forced long-polling, WebSocket and SSE;
 // without, the client tells it `forbidden_origin` instead of staying at `connecting`.
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>elsewhere</title>
@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 
 describe('a page on another origin', () => {
-  for (const transport of ['polling', 'websocket'] as const) {
+  for (const transport of ['polling', 'websocket', 'sse'] as const) {
     it(`chats over ${transport} when its origin is allowed`, async () => {
       const listener = await connectEngine(gateway.url, 'websocket');
       await listener.hello({ nick: `ear-${transport}` });

@@ -165,6 +165,7 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
       };
 
       const handle = (req: IncomingMessage, res: ServerResponse) => {
+        if (allowCrossOrigin(req, res)) return;
         if (req.method === 'GET') open(req, res);
         else if (req.method === 'POST') void post(req, res);
         else if (req.method === 'DELETE') {
@@ -206,6 +207,24 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
       stopped = undefined;
     },
   };
+}
+
+/**
+ * Lets a page on another origin use the stream: the Origin is echoed (never `*`, never credentials) and a
+ * preflight answered. Which origins may connect is admission's check (403 `forbidden_origin`), as for
+ * engine.io, so a refused page can read why instead of seeing only a CORS failure. True when answered here.
+ */
+function allowCrossOrigin(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'origin');
+  if (req.method !== 'OPTIONS') return false;
+  res.setHeader('access-control-allow-methods', 'GET, POST, DELETE');
+  res.setHeader('access-control-allow-headers', 'content-type, last-event-id');
+  res.setHeader('access-control-max-age', '600');
+  res.writeHead(204).end();
+  return true;
 }
 
 /** Removes and returns the server's request listeners, so this transport can see each request first. */

@@ -60,9 +60,12 @@ function storeRooms(): void {
 const askedNick = params.get('nick') ?? storedNick();
 const demotionMs = Number(params.get('demotionMs'));
 const timeoutMs = Number(params.get('timeoutMs'));
+const heartbeatMs = Number(params.get('heartbeatMs'));
 const client = connect({
   nick: askedNick,
   ...(demotionMs > 0 ? { demotionMs } : {}),
+  // A test that must show which check found a dead link sets the periodic one out of its way.
+  ...(heartbeatMs > 0 ? { heartbeatMs } : {}),
   // How long WebSocket and SSE may take before the next transport is tried (tests behind broken proxies).
   ...(timeoutMs > 0 ? { websocketTimeoutMs: timeoutMs, sseTimeoutMs: timeoutMs } : {}),
 });

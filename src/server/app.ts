@@ -106,6 +106,26 @@ function sweepEveryMs(timeoutMs: number, most: number): number {
   return Math.min(most, Math.max(20, Math.floor(timeoutMs / 10)));
 }
 
+/**
+ * Starts the hub's deadline sweeps, one timer each for every session: identity expiry (with
+ * authentication), hello deadlines, idle rooms past ROOM_IDLE_TTL_MS, presence grace. The hub keeps each
+ * in deadline order, so a sweep touches only what is due. Returns what stops them all.
+ */
+function startSweeps(hub: Hub, config: Config, authenticates: boolean): () => void {
+  const sweeps: [run: (now: number) => void, everyMs: number, on: boolean][] = [
+    [(now) => hub.expire(now), EXPIRY_SWEEP_MS, authenticates],
+    [(now) => hub.expireHellos(now), sweepEveryMs(config.helloTimeoutMs, 1000), config.helloTimeoutMs > 0],
+    [(now) => hub.sweepIdle(now), sweepEveryMs(config.roomIdleTtlMs, 10_000), config.roomIdleTtlMs > 0],
+    [(now) => hub.sweepParked(now), sweepEveryMs(config.presenceGraceMs, 1000), config.presenceGraceMs > 0],
+  ];
+  const timers = sweeps
+    .filter(([, , on]) => on)
+    .map(([run, everyMs]) => setInterval(() => run(Date.now()), everyMs).unref());
+  return () => {
+    for (const timer of timers) clearInterval(timer);
+  };
+}
+
 /** The Authenticate the server uses: the plugin's own, else the built-in verifier when AUTH_SECRET is set. */
 function authenticationOf(options: SwitchboardOptions): Authenticate | undefined {
   if (options.authenticate) return options.authenticate;
@@ -233,33 +253,10 @@ const plugin: FastifyPluginAsync<SwitchboardOptions> = async (app, options) => {
   });
   if (options.serveWeb !== false) await app.register(fastifyStatic, { root: WEB_ROOT });
 
-  // One timer for every session's expiry; the hub keeps them in deadline order.
-  const sweep = authenticate ? setInterval(() => hub.expire(Date.now()), EXPIRY_SWEEP_MS) : undefined;
-  sweep?.unref();
-  // One timer for every connection's hello deadline; often enough that none outlives it by much.
-  const hellos =
-    config.helloTimeoutMs > 0
-      ? setInterval(() => hub.expireHellos(Date.now()), sweepEveryMs(config.helloTimeoutMs, 1000))
-      : undefined;
-  hellos?.unref();
-  // One timer frees every room idle past ROOM_IDLE_TTL_MS; the hub keeps them in idle order.
-  const idleRooms =
-    config.roomIdleTtlMs > 0
-      ? setInterval(() => hub.sweepIdle(Date.now()), sweepEveryMs(config.roomIdleTtlMs, 10_000))
-      : undefined;
-  idleRooms?.unref();
-  // One timer ends the presence grace of dropped sessions that did not come back.
-  const parked =
-    config.presenceGraceMs > 0
-      ? setInterval(() => hub.sweepParked(Date.now()), sweepEveryMs(config.presenceGraceMs, 1000))
-      : undefined;
-  parked?.unref();
+  const stopSweeps = startSweeps(hub, config, authenticate !== undefined);
 
   app.addHook('preClose', async () => {
-    clearInterval(sweep);
-    clearInterval(hellos);
-    clearInterval(idleRooms);
-    clearInterval(parked);
+    stopSweeps();
     hub.shutdown();
     await Promise.all(transports.map((t) => t.stop()));
   });

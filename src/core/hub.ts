@@ -9,9 +9,10 @@ import { encode } from '../protocol/encode.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { MAX_DATA_DEPTH, tooDeep } from '../protocol/json-depth.js';
 import { LIMITS } from '../protocol/limits.js';
-import { isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
+import { isValidRoom, isValidText, nickKey, normalizeNick } from '../protocol/names.js';
 import { ExpiryQueue } from './auth-state.js';
 import type { Connection, ConnectionInfo } from './connection.js';
+import { dueFront } from './due.js';
 import { PackMemo } from './outbox.js';
 import { RoomFeed } from './room-feed.js';
 import { Session } from './session.js';
@@ -182,19 +183,16 @@ export class Hub {
    */
   sweepParked(now: number): number {
     const grace = this.limit('presenceGraceMs');
-    const due: Session[] = [];
-    for (const [session, at] of this.parked) {
-      if (at + grace > now) break;
-      due.push(session);
-    }
+    const due = dueFront(this.parked, (at) => at + grace <= now);
     for (const session of due) void this.depart(session);
     return due.length;
   }
 
-  /** The parked session of namespace `ns` holding nick key `key`, if any. */
-  parkedHolder(ns: string, key: string, keyOf: (nick: string) => string): Session | undefined {
+  /** The parked session of namespace `ns` holding `nick` (compared by its lookalike-folded key), if any. */
+  parkedHolder(ns: string, nick: string): Session | undefined {
+    const key = nickKey(nick);
     for (const session of this.parked.keys())
-      if (session.ns?.name === ns && keyOf(session.nick) === key) return session;
+      if (session.ns?.name === ns && nickKey(session.nick) === key) return session;
     return undefined;
   }
 
@@ -247,11 +245,7 @@ export class Hub {
    */
   expireHellos(now: number): number {
     const timeout = this.options.limits.helloTimeoutMs ?? 0;
-    const due: Session[] = [];
-    for (const [session, at] of this.greeting) {
-      if (at + timeout > now) break;
-      due.push(session);
-    }
+    const due = dueFront(this.greeting, (at) => at + timeout <= now);
     for (const session of due) {
       this.greeting.delete(session);
       try {
@@ -328,14 +322,13 @@ export class Hub {
   sweepIdle(now: number): number {
     const ttl = this.limit('roomIdleTtlMs');
     if (ttl <= 0) return 0;
-    let freed = 0;
-    for (const [key, { ns, room, since }] of this.idle) {
-      if (since + ttl > now) break;
+    const due = dueFront(this.idle, ({ since }) => since + ttl <= now);
+    for (const key of due) {
+      const { ns, room } = this.idle.get(key) as { ns: string; room: string };
       this.idle.delete(key);
       this.options.log.forget?.(ns, room);
-      freed++;
     }
-    return freed;
+    return due.length;
   }
 
   /** The value of an optional structure limit, or its default. */

@@ -3,7 +3,7 @@ import type { Authenticate, AuthResult, Identity } from '../ports/admission.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { MAX_DATA_DEPTH, tooDeep } from '../protocol/json-depth.js';
 import { LIMITS } from '../protocol/limits.js';
-import { isValidNamespace, isValidRoom, isValidText, nickKey, normalizeNick } from '../protocol/names.js';
+import { isValidNamespace, isValidRoom, isValidText, normalizeNick } from '../protocol/names.js';
 import type { ClientFrame, ClientFrameType, HelloFrame, ResumedRoom } from '../protocol/schemas.js';
 import { allowsRoom, forbiddenRoom, refreshed, refusalError } from './auth-state.js';
 import { hookRequest, rewritten, underHook } from './hooked.js';
@@ -107,7 +107,7 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
     const nick = s.identity?.nick ?? requested;
     // A nick kept only by a dropped connection's grace (a reload is a new session) goes to whoever asks.
     const normalized = nick === undefined ? undefined : normalizeNick(nick);
-    const holder = normalized && s.hub.parkedHolder(ns.name, nickKey(normalized), nickKey);
+    const holder = normalized && s.hub.parkedHolder(ns.name, normalized);
     if (holder && holder.id !== s.id) await s.hub.depart(holder);
     s.nick = await presence.claimNick(ns.name, nick, s.id);
   } catch (error) {

@@ -37,8 +37,14 @@ export class MemoryConnection implements Connection {
   }
 }
 
-/** A hub on a manual clock and a manual end-of-turn queue, with deterministic ids. */
-export function testHub(overrides: Partial<HubOptions> = {}, history?: History) {
+/** The limits of a test hub that a test does not set itself. */
+export const BASE_LIMITS = { maxFrameBytes: 65536, ratePerSec: 20, rateBurst: 40, maxBufferBytes: 1 << 20 };
+
+/** A hub on a manual clock and a manual end-of-turn queue, with deterministic ids; `limits` amend BASE_LIMITS. */
+export function testHub(
+  overrides: Omit<Partial<HubOptions>, 'limits'> & { limits?: Partial<HubOptions['limits']> } = {},
+  history?: History,
+) {
   let now = 1_000_000;
   let ids = 0;
   const deferred: (() => void)[] = [];
@@ -49,8 +55,9 @@ export function testHub(overrides: Partial<HubOptions> = {}, history?: History) 
     clock: () => now,
     defer: (fn) => deferred.push(fn),
     newId: (prefix) => `${prefix}_test${String(++ids).padStart(8, '0')}`,
-    limits: { maxFrameBytes: 65536, ratePerSec: 20, rateBurst: 40, maxBufferBytes: 1 << 20 },
     ...overrides,
+    // A test names only the limits it is about; the rest are these.
+    limits: { ...BASE_LIMITS, ...overrides.limits },
   });
   /** Lets pending promises (history) settle and runs the end-of-turn flushes, until nothing is left. */
   const settle = async () => {

@@ -4,13 +4,7 @@ import { testHub } from '../helpers/memory-connection.js';
 describe('presence grace after a dropped connection', () => {
   const setup = async () => {
     const t = testHub({
-      limits: {
-        maxFrameBytes: 65536,
-        ratePerSec: 20,
-        rateBurst: 40,
-        maxBufferBytes: 1 << 20,
-        presenceGraceMs: 5000,
-      },
+      limits: { presenceGraceMs: 5000 },
     });
     const watcher = t.connect();
     watcher.send({ type: 'hello', nick: 'watcher' });

@@ -1,6 +1,7 @@
 import { AdmissionPolicy } from '../core/admission-policy.js';
 import type { Admission, Handshake, Refusal, Ticket } from '../ports/admission.js';
 import { ERRORS } from '../protocol/errors.js';
+import { addressGroup } from './address-group.js';
 import type { Config } from './config.js';
 
 /** Hosts whose pages are admitted on any port while ALLOWED_ORIGINS is empty: a developer's own machine. */
@@ -69,11 +70,11 @@ export function createAdmission(
       if (!originAllowed(handshake.origin, handshake.host, config.allowedOrigins)) {
         return refuse('forbidden_origin', `Origin ${handshake.origin} is not allowed.`, handshake);
       }
-      const decision = policy.admit(handshake.remoteAddress);
+      const decision = policy.admit(addressGroup(handshake.remoteAddress));
       if (!decision.ok) {
         const why = {
-          rate_limited: `Too many handshakes from this address; at most ${config.handshakesPerIpPerSec} a second.`,
-          too_many_connections: `This address already holds ${config.maxConnectionsPerIp} connections.`,
+          rate_limited: `Too many handshakes from this address (an IPv6 one: its /64); at most ${config.handshakesPerIpPerSec} a second.`,
+          too_many_connections: `This address (an IPv6 one: its /64) already holds ${config.maxConnectionsPerIp} connections.`,
           server_full: `The server holds ${config.maxConnections} connections, its limit; try again later.`,
         }[decision.code];
         return refuse(decision.code, why, handshake);

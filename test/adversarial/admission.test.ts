@@ -111,6 +111,34 @@ describe('admission at the handshake (hostile)', () => {
     await assertStillChats(server);
   });
 
+  it('counts IPv6 clients by their /64, so one host cannot take a fresh address per connection', async () => {
+    // Behind a trusted proxy the client address is X-Forwarded-For's first hop: here, addresses of one /64.
+    await using server = await startHostile({ maxConnectionsPerIp: 3, trustProxy: true });
+    const calm = await calmPair(server);
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const held = [
+      await wsHandshake(server.port, '/ws', from('2001:db8:7:1::a')),
+      await wsHandshake(server.port, '/ws', from('2001:db8:7:1:ffff:1:2:3')),
+      await wsHandshake(server.port, '/ws', from('2001:db8:7:1::0.0.0.9')),
+    ];
+    expect(held.map((h) => h.status)).toEqual([101, 101, 101]);
+    expect(await wsHandshake(server.port, '/ws', from('2001:db8:7:1::c'))).toMatchObject({
+      status: 429,
+      code: 'too_many_connections',
+    });
+    expect(await httpHandshake(server.port, ENGINE_POLLING, from('[2001:0db8:0007:0001::d]'))).toMatchObject({
+      status: 429,
+      code: 'too_many_connections',
+    });
+    // The next /64 is someone else.
+    const neighbour = await wsHandshake(server.port, '/ws', from('2001:db8:7:2::a'));
+    expect(neighbour.status).toBe(101);
+    for (const p of [...held, neighbour]) p.peer.close();
+    await calm.stillFine();
+    calm.close();
+    await assertStillChats(server);
+  });
+
   it('refuses a burst of handshakes past HANDSHAKE_BURST with 429 rate_limited, on every transport', async () => {
     await using server = await startHostile({
       handshakesPerIpPerSec: 0.01,

@@ -18,7 +18,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --quick             smaller sizes and shorter runs (under two minutes); report in bench/results/
   --only=ID,...       targets to run (${TARGETS.map((t) => t.id).join(', ')})
   --workloads=W,...   workloads to run (${WORKLOADS.join(', ')})
-  --profile           CPU-profile each server over the measured window (bench/results/profiles/)
+  --profile           CPU-profile each server over the measured window; on the memory workload, heap
+                      snapshots before and after (bench/results/profiles/; compare: node dist/bench/heap-diff.js)
   --no-docs           do not write docs/benchmarks.md after a full run
   --report=FILE       only write the report again from a results file (bench/results/*.jsonl)
 `;

@@ -48,14 +48,16 @@ function startServer(
     env: {
       ...process.env,
       ...extraEnv,
-      ...(options.profileDir
-        ? {
-            BENCH_PROFILE: join(
-              options.profileDir,
-              profileName(scenario).replace('.cpuprofile', `${suffix}.cpuprofile`),
-            ),
-          }
-        : {}),
+      ...(options.profileDir && scenario.workload === 'memory'
+        ? { BENCH_HEAP: join(options.profileDir, `memory-${scenario.target.id}-${scenario.n}${suffix}`) }
+        : options.profileDir
+          ? {
+              BENCH_PROFILE: join(
+                options.profileDir,
+                profileName(scenario).replace('.cpuprofile', `${suffix}.cpuprofile`),
+              ),
+            }
+          : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -237,10 +237,11 @@ export const latency: WorkloadRun = async (ctx) => {
 export const memory: WorkloadRun = async (ctx) => {
   const { n, plan } = ctx.scenario;
   const deadline = setupDeadline(ctx, plan.memory.settleMs);
-  const base = await ctx.serverUsage(true);
+  // The marks write heap snapshots under --profile (bench/heap-diff.ts compares them).
+  const base = await ctx.serverUsage(true, 'start');
   const { clients } = await connectMany(ctx, n, plan.setupConcurrency, undefined, deadline);
   await delay(plan.memory.settleMs);
-  const after = await ctx.serverUsage(true);
+  const after = await ctx.serverUsage(true, 'stop');
   const error = lost(clients);
   if (error) throw new Error(error);
   return {

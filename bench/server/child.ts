@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import { writeHeapSnapshot } from 'node:v8';
 import { buildServer } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { TRANSPORTS } from '../../transports/index.js';
@@ -53,9 +54,16 @@ const gc = (globalThis as { gc?: () => void }).gc;
 /** Where to write the CPU profile of the measured window (set by `--profile`). */
 const PROFILE = process.env.BENCH_PROFILE;
 let profiler: Session | undefined;
+/** Where to write heap snapshots at the marks instead (set by `--profile` on the memory workload). */
+const HEAP = process.env.BENCH_HEAP;
 
 /** Starts or stops the window's CPU profile; the profiler's own cost stays outside the usage figures. */
 async function profile(mark: 'start' | 'stop' | undefined): Promise<void> {
+  if (HEAP && mark) {
+    // Taken after the usage figures were read: the snapshot's own garbage is not counted.
+    writeHeapSnapshot(`${HEAP}-${mark === 'start' ? 'base' : 'idle'}.heapsnapshot`);
+    return;
+  }
   if (!PROFILE || !mark) return;
   if (mark === 'start' && !profiler) {
     profiler = new Session();

@@ -56,6 +56,19 @@ function answerRefusal(req: IncomingMessage, refusal: Refusal): void {
 }
 
 /**
+ * Lets go of what an opened session's handshake request holds. Over WebSocket, engine.io's stand-in
+ * response keeps the upgrade request until the TCP socket closes (a `close` listener on it), headers,
+ * raw headers and query included; nothing reads them once the session is open (the session's own
+ * handshake is a copy, dropped after hello). The request object itself stays, emptied.
+ */
+function shedRequest(req: IncomingMessage): void {
+  const r = req as IncomingMessage & { _query?: unknown };
+  r.headers = {};
+  r.rawHeaders = [];
+  r._query = undefined;
+}
+
+/**
  * engine.io: WebSocket and HTTP long-polling behind one session, with the polling-to-WebSocket upgrade.
  * `websocket: false` in the config serves polling only: the handshake offers no upgrade, and WebSocket
  * requests on the engine.io path are refused with 403 `websocket_disabled`.
@@ -110,16 +123,22 @@ export function engineioTransport(): Transport {
         if (error.req) tickets.get(error.req)?.release();
       });
       eio.on('connection', (socket: Socket) => {
-        const ticket = tickets.get(socket.request);
+        const request = socket.request;
+        const ticket = tickets.get(request);
+        // Only the release outlives the handshake: the ticket holds the handshake, headers and all.
+        const release = ticket?.release;
         const conn = new ObservedConnection(new EngineConnection(socket), observer);
+        const handshake = ticket?.handshake ?? requestHandshake('engineio', request, config.trustProxy);
         const session = hub.open(conn, {
-          origin: socket.request.headers.origin,
+          origin: handshake.origin,
           remoteAddress: socket.remoteAddress,
-          handshake: ticket?.handshake ?? requestHandshake('engineio', socket.request, config.trustProxy),
+          handshake,
         });
         // engine.io keeps the handshake request only for its users; this transport has read what it needs,
         // and an idle connection need not hold its headers.
         (socket as { request: unknown }).request = undefined;
+        // A polling handshake's request is let go once answered; only the WebSocket one is kept.
+        if (socket.transport.name === 'websocket') shedRequest(request);
         socket.on('message', (data: unknown) => {
           conn.received();
           if (typeof data === 'string') session.receive(data);
@@ -132,7 +151,7 @@ export function engineioTransport(): Transport {
         open.add(socket);
         socket.on('close', () => {
           open.delete(socket);
-          ticket?.release();
+          release?.();
           conn.gone();
           session.closed();
           if (open.size === 0) allClosed?.();

@@ -47,7 +47,6 @@ function accept(
   hub: Hub,
   observer: Observer,
   ws: WebSocket,
-  req: IncomingMessage,
   socket: Duplex,
   heartbeat: Heartbeat,
   ticket: Ticket,
@@ -55,7 +54,7 @@ function accept(
   const raw = new RawWsConnection(ws, socket);
   const conn = new ObservedConnection(raw, observer);
   const session = hub.open(conn, {
-    origin: req.headers.origin,
+    origin: ticket.handshake.origin,
     remoteAddress: ticket.handshake.remoteAddress,
     handshake: ticket.handshake,
   });
@@ -123,11 +122,11 @@ export function rawwsTransport(): Transport {
           refuseUpgrade(socket, verdict.code as Parameters<typeof refuseUpgrade>[1], verdict.message);
           return;
         }
-        // The socket closes on every path (a handshake ws refuses, a close, a cut), exactly once.
-        socket.once('close', () => verdict.release());
-        wss.handleUpgrade(req, socket, head, (ws) =>
-          accept(hub, observer, ws, req, socket, heartbeat, verdict),
-        );
+        // The socket closes on every path (a handshake ws refuses, a close, a cut), exactly once. The
+        // release itself is the listener: a closure here would keep this request (and its headers) alive
+        // for the life of the connection, since closures of one call share its scope.
+        socket.once('close', verdict.release);
+        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, observer, ws, socket, heartbeat, verdict));
       };
       server.on('upgrade', onUpgrade);
       stopped = async () => {

@@ -57,7 +57,7 @@ function enter(s: Session, room: string): { membership: Membership; joined: Prom
     );
   s.hub.addMember(ns, room, s);
   const membership: Membership = { lastSeq: 0, epoch: '', buffer: [] };
-  s.rooms.set(room, membership);
+  s.addRoom(room, membership);
   return { membership, joined: s.enterPresence(room) };
 }
 
@@ -75,8 +75,11 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
   const requested = typeof frame.nick === 'string' ? frame.nick : undefined;
   // Frames behind the hello wait until the welcome: authentication and presence are asynchronous.
   s.welcoming();
+  // Read once, by authentication if there is any; an open connection need not keep the headers.
+  const handshake = s.handshake;
+  s.handshake = undefined;
   if (s.hub.options.authenticate) {
-    const identity = await authenticateHello(s, frame, nsName, requested);
+    const identity = await authenticateHello(s, handshake, frame, nsName, requested);
     if (!identity) return;
     s.hub.identify(s, identity);
   }
@@ -147,13 +150,12 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
 /** Runs the auth hook for a hello (resumes too: recovery skips nothing); undefined when it refused and closed. */
 async function authenticateHello(
   s: Session,
+  handshake: Session['handshake'],
   frame: HelloFrame,
   nsName: string,
   nick: string | undefined,
 ): Promise<Identity | undefined> {
   const authenticate = s.hub.options.authenticate as Authenticate;
-  const handshake = s.handshake;
-  s.handshake = undefined;
   let result: AuthResult;
   try {
     result = await authenticate({ handshake, token: frame.token, ns: nsName, nick });

@@ -33,6 +33,9 @@ const MAX_EARLY_FRAMES = 100;
 /** Consecutive bad frames after which a connection is closed as abusive. */
 const MAX_BAD_FRAMES = 20;
 
+/** The rooms of a session that has joined none. */
+const NO_ROOMS: ReadonlyMap<string, Membership> = new Map();
+
 /**
  * One client connection's session: it parses frames, runs requests, and queues frames for its
  * connection. Transports call `receive`, `setTransport` and `closed`; nothing else.
@@ -46,10 +49,11 @@ export class Session {
   batch = false;
   /** Granted cap `pages`: a resume replays one page per room and the client pulls the rest. */
   pages = false;
-  readonly rooms = new Map<string, Membership>();
+  /** The rooms this session is in; made on the first join, since most idle connections never join one. */
+  private joined: Map<string, Membership> | undefined;
   /** Who authentication said this is; set by hello and refresh (Hub.identify), absent without an auth hook. */
   identity: Identity | undefined;
-  /** The handshake, kept only until hello has been authenticated (a token may be in it). */
+  /** The handshake, kept only until hello (authentication may read a token in it). */
   handshake: Handshake | undefined;
   /** Set by the hub while this session waits in its flush list. */
   dirty = false;
@@ -72,6 +76,17 @@ export class Session {
     this.transport = conn.transport;
     this.bucket =
       ratePerSec > 0 ? new TokenBucket(ratePerSec, Math.max(1, rateBurst), hub.options.clock()) : undefined;
+  }
+
+  /** The rooms this session is in, with its place in each. */
+  get rooms(): ReadonlyMap<string, Membership> {
+    return this.joined ?? NO_ROOMS;
+  }
+
+  /** Records the session's place in a room it is entering. */
+  addRoom(room: string, membership: Membership): void {
+    if (!this.joined) this.joined = new Map();
+    this.joined.set(room, membership);
   }
 
   get isOpen(): boolean {
@@ -295,7 +310,7 @@ export class Session {
   dropRoom(room: string): void {
     const ns = this.ns;
     if (!ns) return;
-    this.rooms.delete(room);
+    this.joined?.delete(room);
     this.hub.removeMember(ns, room, this);
   }
 
@@ -303,7 +318,7 @@ export class Session {
   leaveRoom(room: string): void {
     const ns = this.ns;
     if (!ns) return;
-    this.rooms.delete(room);
+    this.joined?.delete(room);
     this.hub.removeMember(ns, room, this);
     const nick = this.nick;
     this.hub.options.presence.leave(ns.name, room, this.id).then(
@@ -334,7 +349,7 @@ export class Session {
         (error: unknown) => this.hub.options.onError?.(error, 'presence leave'),
       );
     }
-    this.rooms.clear();
+    this.joined?.clear();
     if (ns.sessions.get(this.id) === this) ns.sessions.delete(this.id);
     return this.releasePresence(ns.name);
   }
@@ -436,7 +451,7 @@ export class Session {
     if (ns && wasOpen) {
       if (this.handedOver) {
         for (const room of this.rooms.keys()) this.hub.removeMember(ns, room, this);
-        this.rooms.clear();
+        this.joined?.clear();
       } else if (park && this.hub.limit('presenceGraceMs') > 0) {
         // Out of the rooms here (nothing is delivered to it), still a member in presence; ns.sessions keeps
         // it, so a resume finds it and takes it over without a leave and a join.

@@ -29,16 +29,22 @@ const frames = new FrameCache(encodeMessageFrame);
 export class EngineConnection implements Connection {
   private readonly internals: SocketInternals;
 
-  /** Sockets of polling responses this session wrote whose bytes the peer may not have read yet. */
-  private readonly pollSockets = new Set<NetSocket>();
+  /**
+   * Sockets of polling responses this session wrote whose bytes the peer may not have read yet; only a
+   * session that began on polling has any (an upgrade goes from polling to WebSocket, never back).
+   */
+  private readonly pollSockets: Set<NetSocket> | undefined;
 
   constructor(private readonly socket: Socket) {
     this.internals = socket as unknown as SocketInternals;
+    if (socket.transport.name !== 'polling') return;
+    const pollSockets = new Set<NetSocket>();
+    this.pollSockets = pollSockets;
     // engine.io flushes into the poll that is pending at that moment: note its socket, whose unread bytes
     // are this session's as much as those still queued, or a peer that never reads its polls is unbounded.
     socket.on('flush', () => {
       const pollSocket = this.internals.transport.req?.socket;
-      if (pollSocket) this.pollSockets.add(pollSocket);
+      if (pollSocket) pollSockets.add(pollSocket);
     });
   }
 
@@ -79,8 +85,8 @@ export class EngineConnection implements Connection {
     for (const packet of this.internals.writeBuffer) {
       if (typeof packet.data === 'string') bytes += packet.data.length;
     }
-    for (const pollSocket of this.pollSockets) {
-      if (pollSocket.destroyed || pollSocket.writableLength === 0) this.pollSockets.delete(pollSocket);
+    for (const pollSocket of this.pollSockets ?? []) {
+      if (pollSocket.destroyed || pollSocket.writableLength === 0) this.pollSockets?.delete(pollSocket);
       else bytes += pollSocket.writableLength;
     }
     return bytes + (this.wsSocket()?.bufferedAmount ?? 0);

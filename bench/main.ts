@@ -114,6 +114,8 @@ function brief(result: ScenarioResult): string {
       return `${fmt(f.rssKBPerConn, 1)} KB RSS, ${fmt(f.heapKBPerConn, 1)} KB heap per connection`;
     case 'connect':
       return `${fmt(f.connectsPerSec)} connections/s, p99 ${fmt(f.connectP99Ms, 1)} ms`;
+    case 'scale':
+      return `${fmt(f.rssKBPerConn, 1)} KB RSS, ${fmt(f.heapKBPerConn, 1)} KB heap per connection, loop lag p99 ${fmt(f.lagConnectP99Ms, 1)} ms connecting, ${fmt(f.lagIdleP99Ms, 1)} ms idle`;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Family, Target } from './targets.js';
 
 /** The workloads, in run order. */
-export const WORKLOADS = ['throughput', 'latency', 'memory', 'connect'] as const;
+export const WORKLOADS = ['throughput', 'latency', 'memory', 'connect', 'scale'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 /** Sizes and durations of one bench run. */
@@ -15,6 +15,12 @@ export interface Plan {
   latency: { subscribers: Record<Family, number>; ratePerSec: number; durationMs: number; drainMs: number };
   memory: { clients: Record<Family, number>; settleMs: number };
   connect: { clients: number; concurrency: number };
+  /**
+   * Many idle connections at once (WebSocket-family targets): memory per connection and event-loop lag.
+   * One process may hold 20,000 open files on these machines (a hard limit that even root cannot raise
+   * here), so one server process tops out just below 20,000 connections.
+   */
+  scale: { clients: number; concurrency: number; settleMs: number };
   /** Hard bound on one scenario, setup included. */
   scenarioTimeoutMs: number;
   /** Runs of each scenario of a workload; the best is kept (see `best`). */
@@ -35,8 +41,9 @@ export const FULL: Plan = {
   },
   memory: { clients: { websocket: 2000, polling: 500 }, settleMs: 1000 },
   connect: { clients: 1000, concurrency: 50 },
+  scale: { clients: 19_500, concurrency: 200, settleMs: 5000 },
   scenarioTimeoutMs: 120_000,
-  repeats: { throughput: 2, latency: 2, memory: 1, connect: 2 },
+  repeats: { throughput: 2, latency: 2, memory: 1, connect: 2, scale: 1 },
 };
 
 /** `--quick`: the same workloads, smaller and shorter, under two minutes in all. */
@@ -53,8 +60,9 @@ export const QUICK: Plan = {
   },
   memory: { clients: { websocket: 500, polling: 200 }, settleMs: 300 },
   connect: { clients: 200, concurrency: 50 },
+  scale: { clients: 2000, concurrency: 100, settleMs: 1000 },
   scenarioTimeoutMs: 45_000,
-  repeats: { throughput: 1, latency: 1, memory: 1, connect: 1 },
+  repeats: { throughput: 1, latency: 1, memory: 1, connect: 1, scale: 1 },
 };
 
 /** One run of one workload against one target. */
@@ -89,6 +97,9 @@ export function scenarios(
         case 'connect':
           out.push({ workload, target, n: plan.connect.clients, plan });
           break;
+        case 'scale':
+          if (target.family === 'websocket') out.push({ workload, target, n: plan.scale.clients, plan });
+          break;
       }
     }
   }
@@ -101,6 +112,7 @@ export const HEADLINE: Record<Workload, { figure: string; better: 'higher' | 'lo
   latency: { figure: 'p99', better: 'lower' },
   memory: { figure: 'heapKBPerConn', better: 'lower' },
   connect: { figure: 'connectsPerSec', better: 'higher' },
+  scale: { figure: 'heapKBPerConn', better: 'lower' },
 };
 
 /**

@@ -4,6 +4,8 @@ import type { Workload } from './plan.js';
 export interface Usage {
   cpu: { user: number; system: number };
   mem: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  /** The server's event-loop delay since the previous usage question, ms (p99 and max). */
+  lag?: { p99Ms: number; maxMs: number };
 }
 
 /** What one scenario measured; one JSON line in bench/results/. */

@@ -110,7 +110,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // With two nodes, a usage answer is the sum of both nodes' CPU (memory: the subscribers' node).
     const pending = new Map<
       number,
-      { loadId: number; left: number; cpu: NodeJS.CpuUsage; mem?: NodeJS.MemoryUsage }
+      {
+        loadId: number;
+        left: number;
+        cpu: NodeJS.CpuUsage;
+        mem?: NodeJS.MemoryUsage;
+        lag?: { p99Ms: number; maxMs: number };
+      }
     >();
     let nextId = 1;
     servers.forEach((serverChild, i) => {
@@ -119,7 +125,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         const entry = pending.get(m.id);
         if (!entry) return;
         entry.cpu = { user: entry.cpu.user + m.cpu.user, system: entry.cpu.system + m.cpu.system };
-        if (i === servers.length - 1) entry.mem = m.mem;
+        if (i === servers.length - 1) {
+          entry.mem = m.mem;
+          entry.lag = m.lag;
+        }
         if (--entry.left > 0) return;
         pending.delete(m.id);
         loadChild.send({
@@ -127,6 +136,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           id: entry.loadId,
           cpu: entry.cpu,
           mem: entry.mem ?? m.mem,
+          lag: entry.lag ?? m.lag,
         } satisfies UsageReply);
       });
     });

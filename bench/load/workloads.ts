@@ -272,5 +272,32 @@ export const connect: WorkloadRun = async (ctx) => {
   };
 };
 
+/**
+ * N idle connections held at once (20,000 in the full plan): what each costs the server, and how long
+ * its event loop made a connection wait, both while they connected and once they sat idle.
+ */
+export const scale: WorkloadRun = async (ctx) => {
+  const { n, plan } = ctx.scenario;
+  const deadline = setupDeadline(ctx, plan.scale.settleMs);
+  const base = await ctx.serverUsage(true);
+  const t0 = performance.now();
+  const { clients } = await connectMany(ctx, n, plan.scale.concurrency, undefined, deadline);
+  const t1 = performance.now();
+  const connected = await ctx.serverUsage(false);
+  await delay(plan.scale.settleMs);
+  const idle = await ctx.serverUsage(true);
+  const error = lost(clients);
+  if (error) throw new Error(error);
+  return {
+    connectsPerSec: n / ((t1 - t0) / 1000),
+    rssKBPerConn: (idle.mem.rss - base.mem.rss) / n / 1024,
+    heapKBPerConn: (idle.mem.heapUsed - base.mem.heapUsed) / n / 1024,
+    lagConnectP99Ms: connected.lag?.p99Ms ?? Number.NaN,
+    lagConnectMaxMs: connected.lag?.maxMs ?? Number.NaN,
+    lagIdleP99Ms: idle.lag?.p99Ms ?? Number.NaN,
+    lagIdleMaxMs: idle.lag?.maxMs ?? Number.NaN,
+  };
+};
+
 /** The workloads by name. */
-export const RUNS = { throughput, latency, memory, connect } as const;
+export const RUNS = { throughput, latency, memory, connect, scale } as const;

@@ -85,6 +85,19 @@ export function tableDefs(throughputSizes: readonly number[]): TableDef[] {
         f('serverUsPerConnect', 'server CPU µs/connection', 0, 'lower'),
       ],
     },
+    {
+      title: 'Many idle connections at once (server, after GC)',
+      workload: 'scale',
+      n: 'family',
+      figures: [
+        f('rssKBPerConn', 'RSS KB', 1, 'lower'),
+        f('heapKBPerConn', 'heap used KB', 1, 'lower'),
+        f('connectsPerSec', 'connections/s', 0, 'higher'),
+        f('lagConnectP99Ms', 'loop lag p99 ms, connecting', 1, 'lower'),
+        f('lagIdleP99Ms', 'loop lag p99 ms, idle', 1, 'lower'),
+        f('lagIdleMaxMs', 'loop lag max ms, idle', 1, 'lower', false),
+      ],
+    },
   ];
 }
 

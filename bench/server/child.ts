@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { buildServer } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
@@ -14,7 +15,13 @@ export type ServerRequest = { type: 'usage'; id: number; gc: boolean; mark?: 'st
 /** What a server child tells its parent. */
 export type ServerReply =
   | { type: 'ready'; port: number; tcpPort?: number }
-  | { type: 'usage'; id: number; cpu: NodeJS.CpuUsage; mem: NodeJS.MemoryUsage };
+  | {
+      type: 'usage';
+      id: number;
+      cpu: NodeJS.CpuUsage;
+      mem: NodeJS.MemoryUsage;
+      lag: { p99Ms: number; maxMs: number };
+    };
 
 /** Starts Switchboard as `switchboard serve` would, with every transport on main and no rate limit. */
 async function startSwitchboard(): Promise<{ port: number; tcpPort?: number }> {
@@ -78,13 +85,26 @@ async function profile(mark: 'start' | 'stop' | undefined): Promise<void> {
   }
 }
 
+// Event-loop delay between two usage questions: what the server's own work (or a storm of connects)
+// makes every other connection wait.
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+
+/** The delay since the last call, ms, and a fresh start for the next. */
+function lagSinceLast(): { p99Ms: number; maxMs: number } {
+  const lag = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
+  loop.reset();
+  return lag;
+}
+
 process.on('message', (request: ServerRequest) => {
   if (request.type !== 'usage') return;
+  const lag = lagSinceLast();
   if (request.gc && gc) {
     gc();
     gc();
   }
-  const usage = { cpu: process.cpuUsage(), mem: process.memoryUsage() };
+  const usage = { cpu: process.cpuUsage(), mem: process.memoryUsage(), lag };
   profile(request.mark).then(
     () => reply({ type: 'usage', id: request.id, ...usage }),
     (error: unknown) => {

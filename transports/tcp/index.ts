@@ -36,7 +36,8 @@ function serveSocket(
     setTimeout(() => socket.destroy(), STOP_GRACE_MS).unref();
     return;
   }
-  socket.once('close', () => verdict.release());
+  // The release itself is the listener: a closure here would keep the ticket, and its handshake, alive.
+  socket.once('close', verdict.release);
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
   const conn = new TcpConnection(socket);

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import { ChatClient, type ClientEvent } from '../client/client.js';
-import { currentAfter, readLine } from '../client/commands.js';
 import { DialError, dialer } from '../client/dial.js';
-import { clean, type Frame, renderEvent, replyLines } from '../client/render.js';
+import { currentAfter, readLine } from '../lineui/commands.js';
+import { clean, type Frame, renderEvent, replyLines } from '../lineui/render.js';
 import { CHAT_USAGE, type ChatArgs, parseChatArgs, UsageError } from './chat-args.js';
 
 /** How long the process may take to close its wire politely after /quit. */

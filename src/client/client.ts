@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Frame } from '../lineui/render.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { binaryMessage, findBinary } from './json-data.js';
-import type { Frame } from './render.js';
 import { type GetToken, TokenRefresher } from './token-refresh.js';
 import { HandshakeRefused, type Wire } from './wire.js';
 

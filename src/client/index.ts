@@ -1,4 +1,6 @@
 // The `switchboard/node` entry: the protocol client for Node over TCP lines, raw WebSocket or engine.io.
+
+export type { Frame } from '../lineui/render.js';
 export type { BackoffOptions } from './backoff.js';
 export {
   CHAT_BACKOFF,
@@ -10,5 +12,4 @@ export {
   type RoomState,
 } from './client.js';
 export { DialError, type DialOptions, dialer } from './dial.js';
-export type { Frame } from './render.js';
 export type { Wire } from './wire.js';

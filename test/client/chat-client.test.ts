@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatClient, type ClientEvent, RequestError } from '../../src/client/client.js';
 import { type DialOptions, dialer } from '../../src/client/dial.js';
-import type { Frame } from '../../src/client/render.js';
+import type { Frame } from '../../src/lineui/render.js';
 import { connectEngine } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 

@@ -1,9 +1,9 @@
-import type { Frame } from '../../src/client/render.js';
 import type { Wire } from '../../src/client/wire.js';
 import { type EngineMode, engineWire } from '../../src/client/wires/engine.js';
 import { rawwsWire } from '../../src/client/wires/rawws.js';
 import { sseWire } from '../../src/client/wires/sse.js';
 import { tcpWire } from '../../src/client/wires/tcp.js';
+import type { Frame } from '../../src/lineui/render.js';
 
 // Test clients ride on the Node client's own wires (src/client/wires/), so the tests and `switchboard chat`
 // reach the gateway the same way.

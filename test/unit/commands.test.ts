@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { currentAfter, HELP_LINES, readLine } from '../../src/client/commands.js';
-import { renderEvent, replyLines } from '../../src/client/render.js';
+import { currentAfter, HELP_LINES, readLine } from '../../src/lineui/commands.js';
+import { renderEvent, replyLines } from '../../src/lineui/render.js';
 
 // How `switchboard chat` and TCP text mode read what a person types: one reading for both.
 

@@ -1,5 +1,5 @@
-import { currentAfter, parseCommand, readLine, type TypedRequest } from '../../src/client/commands.js';
-import { clean, type Frame, renderEvent, replyLines } from '../../src/client/render.js';
+import { currentAfter, parseCommand, readLine, type TypedRequest } from '../../src/lineui/commands.js';
+import { clean, type Frame, renderEvent, replyLines } from '../../src/lineui/render.js';
 
 /** What text mode needs from its connection. */
 export interface TextModeIo {

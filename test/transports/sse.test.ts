@@ -198,7 +198,7 @@ describe('SSE transport', () => {
     await watcher.next('presence', (f) => f.nick === 'gone' && f.event === 'leave');
     const late = await fetch(`${server.url}/sse/`, { headers: { 'last-event-id': s.lastId() as string } });
     expect(late.status).toBe(404);
-    // DELETE is what a closing client sends: the session ends at once.
+    // DELETE ends the stream at once; its session leaves after the presence grace (100 ms here).
     const other = await RawStream.open(server);
     await vi.waitFor(() => expect(other.stream).toMatch(/^t_/));
     await other.post(server, '{"type":"hello","nick":"leaver"}\n{"type":"join","room":"r"}');

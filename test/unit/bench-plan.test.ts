@@ -24,9 +24,15 @@ describe('bench plan', () => {
 
   it("runs each target's workloads (every one unless it names some), throughput at each size", () => {
     const list = scenarios(FULL, TARGETS, WORKLOADS);
-    const per = (w: string) => (w === 'throughput' ? FULL.throughput.subscribers.length : 1);
+    // Many idle connections at once is a WebSocket-family workload (polling holds requests, not sockets).
+    const per = (w: string, family: string) =>
+      w === 'throughput'
+        ? FULL.throughput.subscribers.length
+        : w === 'scale' && family !== 'websocket'
+          ? 0
+          : 1;
     const expected = TARGETS.reduce(
-      (sum, t) => sum + (t.workloads ?? WORKLOADS).reduce((s, w) => s + per(w), 0),
+      (sum, t) => sum + (t.workloads ?? WORKLOADS).reduce((s, w) => s + per(w, t.family), 0),
       0,
     );
     expect(list).toHaveLength(expected);
@@ -34,5 +40,8 @@ describe('bench plan', () => {
     const polling = list.find((s) => s.workload === 'latency' && s.target.family === 'polling');
     expect(polling?.n).toBe(200);
     expect(scenarios(QUICK, TARGETS, ['memory']).every((s) => s.n <= 500)).toBe(true);
+    const scale = scenarios(FULL, TARGETS, ['scale']);
+    expect(scale.map((s) => s.target.id)).toContain('sio-ws');
+    expect(scale.every((s) => s.target.family === 'websocket' && s.n === FULL.scale.clients)).toBe(true);
   });
 });

@@ -171,8 +171,8 @@ export function sseTransport(options: Partial<typeof SSE_DEFAULTS & { graceMs: n
         else if (req.method === 'DELETE') {
           const entry = entryOf(req, res);
           if (entry) {
-            // A closing client's goodbye: a leave on purpose, not a drop kept for a resume.
-            entry.session?.quit();
+            // This stream is done, not necessarily the session: a client that moves to a new stream resumes
+            // within the presence grace. Leaving on purpose is the protocol's `quit`.
             entry.conn.close();
             res.writeHead(204).end();
           }

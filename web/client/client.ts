@@ -323,6 +323,8 @@ class Client implements SwitchboardClient {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     this.refresher?.stop();
+    // Leaving on purpose: the others are told now, not after the server's presence grace.
+    if (this.link?.welcomed) this.link.quit();
     this.dropLink();
     this.liveness.stop();
     for (const remove of this.removers) remove();

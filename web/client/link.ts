@@ -2,6 +2,9 @@ import { Socket } from 'engine.io-client';
 import type { WebSocketFailure } from './demotion.js';
 import type { TransportName } from './negotiate.js';
 
+/** The protocol's leave on purpose, as sent. */
+export const QUIT = JSON.stringify({ type: 'quit' });
+
 /** What a link reports to the client. */
 export interface LinkEvents {
   /** engine.io is open on this link: time to send the hello. */
@@ -82,6 +85,8 @@ export interface Link {
   markWelcomed(): void;
   /** Ends the link on purpose; `closed` is not reported. */
   end(): void;
+  /** Leaves on purpose: sends `quit` (the rooms are told `leave` now, not after the grace) and ends the link. */
+  quit(): void;
   /** Cuts the link as dead (a liveness check failed); `closed` is reported. */
   kill(): void;
 }
@@ -170,6 +175,13 @@ export class EngineLink implements Link {
     clearTimeout(this.timer);
     this.socket.off();
     this.socket.close();
+  }
+
+  quit(): void {
+    if (this.ended) return;
+    // engine.io closes only once what was sent has been written, so the quit goes out first.
+    this.socket.send(QUIT);
+    this.end();
   }
 
   kill(): void {

@@ -1,5 +1,5 @@
 import type { WebSocketFailure } from './demotion.js';
-import { type Link, type LinkEvents, type Refusal, readRefusal } from './link.js';
+import { type Link, type LinkEvents, QUIT, type Refusal, readRefusal } from './link.js';
 
 /** Settings of an SSE link. */
 export interface SseLinkOptions {
@@ -120,6 +120,22 @@ export class SseLink implements Link {
     if (this.stream !== undefined) {
       fetch(this.target(), { method: 'DELETE', keepalive: true }).catch(() => undefined);
     }
+  }
+
+  quit(): void {
+    if (this.ended || this.stream === undefined) {
+      this.end();
+      return;
+    }
+    this.stop();
+    // Instead of the DELETE: the server closes the stream itself after a quit. `keepalive` lets it go out
+    // even while the page unloads.
+    fetch(this.target(), {
+      method: 'POST',
+      body: `${QUIT}\n`,
+      headers: { 'content-type': 'text/plain;charset=utf-8' },
+      keepalive: true,
+    }).catch(() => undefined);
   }
 
   kill(): void {

@@ -5,7 +5,7 @@ import { connectEngine, type TestClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 // The browser client's close() is a leave on purpose: with a presence grace far longer than any wait
-// here, a `leave` the others see at once can only come from its `quit`.
+// here, a `leave` the others see at once can only come from its `quit`; a reload is no leave at all.
 
 let server: TestServer;
 let browser: Browser;
@@ -38,4 +38,22 @@ describe('the browser client leaving', () => {
       await page.context.close();
     });
   }
+  it('a reload resumes the same session: no leave and no join for the others', async () => {
+    const page = await ChatPage.open(browser, server.url, { params: { nick: 'reloader', room: 'bye' } });
+    await watcher.next('presence', (f) => f.nick === 'reloader' && f.event === 'join');
+    const session = await page.page.evaluate(() => window.switchboard.diagnostics().session);
+    const from = watcher.frames.length;
+    await page.reload();
+    expect(await page.page.evaluate(() => window.switchboard.diagnostics().session)).toBe(session);
+    await page.say('back after a reload');
+    await watcher.waitFor((f) => f.type === 'message' && f.text === 'back after a reload');
+    const flaps = watcher.frames.slice(from).filter((f) => f.type === 'presence' && f.nick === 'reloader');
+    expect(flaps).toEqual([]);
+    // A second tab of the same origin is someone else: it does not take the first one's session.
+    const other = await page.context.newPage();
+    await other.goto(`${server.url}/?nick=second&room=bye`);
+    await watcher.next('presence', (f) => f.nick === 'second' && f.event === 'join');
+    expect(await page.page.evaluate(() => window.switchboard.state)).toBe('open');
+    await page.context.close();
+  });
 });

@@ -28,6 +28,7 @@ import {
   type WelcomeFrame,
 } from './protocol.js';
 import { type RequestFrame, Requests } from './requests.js';
+import { forgetSavedSession, saveSession, takeSavedSession } from './saved-session.js';
 import { SseLink } from './sse-link.js';
 import {
   ClientError,
@@ -42,6 +43,8 @@ import {
 } from './types.js';
 
 const TEXT_MAX = 4000;
+/** How old a reloaded tab's session may be to be resumed; the server forgets it after its grace anyway. */
+const SAVED_SESSION_MAX_AGE_MS = 10 * 60_000;
 
 /** The default reconnect schedule: 0.3 s, 0.6 s, 1.2 s … capped at 10 s, each up to half shorter at random. */
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 300, maxMs: 10_000, factor: 2, jitter: 0.5 };
@@ -90,6 +93,10 @@ class Client implements SwitchboardClient {
   private offline = false;
   private readonly requests = new Requests<AckFrame, ClientError>();
   private readonly cursors = new RoomCursors();
+  /** A welcome came in this page: a new attempt is a reconnect (a reload's resumed session is not one yet). */
+  private welcomed = false;
+  /** Where demotions and a reload's session are kept (sessionStorage in a page). */
+  private readonly store: KeyValueStore;
   private readonly joined = new Set<string>();
   private readonly pending: PendingSends;
   private readonly sayIds = new Map<number, string>();
@@ -120,6 +127,13 @@ class Client implements SwitchboardClient {
       failureLimit: options.websocketFailureLimit ?? 2,
     };
     this.memory = new DemotionMemory(memory);
+    this.store = memory.storage;
+    // A reload of this tab within the server's presence grace resumes the session: no leave and no join.
+    const saved = takeSavedSession(this.store, this.clock(), SAVED_SESSION_MAX_AGE_MS);
+    if (saved) {
+      this.session = saved.session;
+      for (const [room, c] of Object.entries(saved.rooms)) this.cursors.set(room, c.epoch, c.seq);
+    }
     this.sseMemory = new DemotionMemory({ ...memory, key: 'switchboard.transport.sse', label: 'sse' });
     const query = options.query ?? (typeof location === 'undefined' ? '' : location.search);
     this.mode = (query === false ? undefined : modeFromQuery(query)) ?? options.transport ?? 'auto';
@@ -323,6 +337,7 @@ class Client implements SwitchboardClient {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     this.refresher?.stop();
+    forgetSavedSession(this.store);
     // Leaving on purpose: the others are told now, not after the server's presence grace.
     if (this.link?.welcomed) this.link.quit();
     this.dropLink();
@@ -351,13 +366,13 @@ class Client implements SwitchboardClient {
       sse: this.sseMemory.current(),
     });
     for (const { transport, reason } of this.plan.skipped) this.attempts.skip(transport, reason);
-    this.setState(this.session ? 'reconnecting' : 'connecting');
+    this.setState(this.welcomed ? 'reconnecting' : 'connecting');
     this.startLink(this.plan.first);
   }
 
   /** Asks the page for a token, then connects with it; a failure is told and retried on the backoff. */
   private fetchTokenThenConnect(getToken: GetToken): void {
-    this.setState(this.session ? 'reconnecting' : 'connecting');
+    this.setState(this.welcomed ? 'reconnecting' : 'connecting');
     Promise.resolve()
       .then(getToken)
       .then(
@@ -514,7 +529,7 @@ class Client implements SwitchboardClient {
 
   private scheduleReconnect(): void {
     if (this.closed || this.offline) return;
-    this.setState(this.session ? 'reconnecting' : 'connecting');
+    this.setState(this.welcomed ? 'reconnecting' : 'connecting');
     const delay = this.backoffOverride ?? backoffDelay(this.attempt++, this.backoff, this.random);
     this.backoffOverride = undefined;
     clearTimeout(this.reconnectTimer);
@@ -523,6 +538,13 @@ class Client implements SwitchboardClient {
 
   private listenToNetwork(): void {
     if (typeof addEventListener !== 'function' || typeof navigator === 'undefined') return;
+    // A page going away (a reload, a navigation) leaves its session for the next page of this tab.
+    const leaving = () => {
+      if (this.closed || !this.session) return;
+      saveSession(this.store, this.clock(), { session: this.session, rooms: this.cursors.resumeRooms() });
+    };
+    addEventListener('pagehide', leaving);
+    this.removers.push(() => removeEventListener('pagehide', leaving));
     this.offline = navigator.onLine === false;
     const offline = () => {
       this.offline = true;
@@ -620,6 +642,7 @@ class Client implements SwitchboardClient {
     link.markWelcomed();
     this.welcome = welcome;
     this.session = welcome.session;
+    this.welcomed = true;
     this.updateNick(welcome.nick);
     this.attempt = 0;
     this.attempts.welcomed(link.kind);

@@ -84,6 +84,7 @@ class Client implements SwitchboardClient {
   private stepFailures: { transport: TransportName; failure: LinkFailure }[] = [];
   private readonly attempts = new Attempts(() => this.clock());
   private readonly liveness: Liveness;
+  /** The last welcome in this page; until the first, an attempt is a connect (a reload's resumed session too). */
   private welcome: WelcomeFrame | undefined;
   /** Welcomed and the hello acked: resume finished, requests may go out. */
   private ready = false;
@@ -93,8 +94,6 @@ class Client implements SwitchboardClient {
   private offline = false;
   private readonly requests = new Requests<AckFrame, ClientError>();
   private readonly cursors = new RoomCursors();
-  /** A welcome came in this page: a new attempt is a reconnect (a reload's resumed session is not one yet). */
-  private welcomed = false;
   /** Where demotions and a reload's session are kept (sessionStorage in a page). */
   private readonly store: KeyValueStore;
   private readonly joined = new Set<string>();
@@ -366,13 +365,13 @@ class Client implements SwitchboardClient {
       sse: this.sseMemory.current(),
     });
     for (const { transport, reason } of this.plan.skipped) this.attempts.skip(transport, reason);
-    this.setState(this.welcomed ? 'reconnecting' : 'connecting');
+    this.setState(this.welcome ? 'reconnecting' : 'connecting');
     this.startLink(this.plan.first);
   }
 
   /** Asks the page for a token, then connects with it; a failure is told and retried on the backoff. */
   private fetchTokenThenConnect(getToken: GetToken): void {
-    this.setState(this.welcomed ? 'reconnecting' : 'connecting');
+    this.setState(this.welcome ? 'reconnecting' : 'connecting');
     Promise.resolve()
       .then(getToken)
       .then(
@@ -529,7 +528,7 @@ class Client implements SwitchboardClient {
 
   private scheduleReconnect(): void {
     if (this.closed || this.offline) return;
-    this.setState(this.welcomed ? 'reconnecting' : 'connecting');
+    this.setState(this.welcome ? 'reconnecting' : 'connecting');
     const delay = this.backoffOverride ?? backoffDelay(this.attempt++, this.backoff, this.random);
     this.backoffOverride = undefined;
     clearTimeout(this.reconnectTimer);
@@ -642,7 +641,6 @@ class Client implements SwitchboardClient {
     link.markWelcomed();
     this.welcome = welcome;
     this.session = welcome.session;
-    this.welcomed = true;
     this.updateNick(welcome.nick);
     this.attempt = 0;
     this.attempts.welcomed(link.kind);

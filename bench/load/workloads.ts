@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Usage } from '../result.js';
 import { cpuMicros, summarize } from '../stats.js';
 import type { BenchClient } from './client.js';
 import { messageText } from './client.js';
@@ -233,6 +234,17 @@ export const latency: WorkloadRun = async (ctx) => {
   };
 };
 
+/** The server's memory growth from `base` to `after`, per connection, KB. */
+function perConnection(base: Usage, after: Usage, n: number): Record<string, number> {
+  const per = (bytes: number) => bytes / n / 1024;
+  return {
+    rssKBPerConn: per(after.mem.rss - base.mem.rss),
+    heapKBPerConn: per(after.mem.heapUsed - base.mem.heapUsed),
+    heapTotalKBPerConn: per(after.mem.heapTotal - base.mem.heapTotal),
+    externalKBPerConn: per(after.mem.external - base.mem.external),
+  };
+}
+
 /** N idle connections, each welcomed; the server's RSS and heap growth per connection after GC. */
 export const memory: WorkloadRun = async (ctx) => {
   const { n, plan } = ctx.scenario;
@@ -244,12 +256,7 @@ export const memory: WorkloadRun = async (ctx) => {
   const after = await ctx.serverUsage(true, 'stop');
   const error = lost(clients);
   if (error) throw new Error(error);
-  return {
-    rssKBPerConn: (after.mem.rss - base.mem.rss) / n / 1024,
-    heapKBPerConn: (after.mem.heapUsed - base.mem.heapUsed) / n / 1024,
-    heapTotalKBPerConn: (after.mem.heapTotal - base.mem.heapTotal) / n / 1024,
-    externalKBPerConn: (after.mem.external - base.mem.external) / n / 1024,
-  };
+  return perConnection(base, after, n);
 };
 
 /** N connections, `concurrency` at a time, each to its first welcome. */
@@ -273,7 +280,7 @@ export const connect: WorkloadRun = async (ctx) => {
 };
 
 /**
- * N idle connections held at once (20,000 in the full plan): what each costs the server, and how long
+ * N idle connections held at once (19,500 in the full plan, what one process may hold here): what each costs the server, and how long
  * its event loop made a connection wait, both while they connected and once they sat idle.
  */
 export const scale: WorkloadRun = async (ctx) => {
@@ -290,8 +297,7 @@ export const scale: WorkloadRun = async (ctx) => {
   if (error) throw new Error(error);
   return {
     connectsPerSec: n / ((t1 - t0) / 1000),
-    rssKBPerConn: (idle.mem.rss - base.mem.rss) / n / 1024,
-    heapKBPerConn: (idle.mem.heapUsed - base.mem.heapUsed) / n / 1024,
+    ...perConnection(base, idle, n),
     lagConnectP99Ms: connected.lag?.p99Ms ?? Number.NaN,
     lagConnectMaxMs: connected.lag?.maxMs ?? Number.NaN,
     lagIdleP99Ms: idle.lag?.p99Ms ?? Number.NaN,

@@ -108,7 +108,8 @@ async function greet(s: Session, frame: HelloFrame, nsName: string): Promise<voi
     owner = await presence.claimSession(ns.name, s.id, s.hub.nodeId);
     // An identity's nick is the nick: what hello asks for is ignored.
     const nick = s.identity?.nick ?? requested;
-    // A nick kept only by a dropped connection's grace (a reload is a new session) goes to whoever asks.
+    // A nick kept only by a dropped connection's grace goes to whoever asks (a client that came back as a
+    // new session instead of resuming).
     const normalized = nick === undefined ? undefined : normalizeNick(nick);
     const holder = normalized && s.hub.parkedHolder(ns.name, normalized);
     if (holder && holder.id !== s.id) await s.hub.depart(holder);

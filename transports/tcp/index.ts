@@ -90,10 +90,11 @@ function serveSocket(
     if (splitter.pending && !lineTimer) lineTimer = setTimeout(onLineTimeout, config.tcpLineTimeoutMs);
   });
   // A peer that ends its side (nc's EOF, a program that exits) leaves on purpose; a reset or a keepalive
-  // timeout is a dropped link, which may be resumed within the presence grace.
+  // timeout is a dropped link, which may be resumed within the presence grace. So is a close the server
+  // began: the peer's end then only answers ours.
   let peerEnded = false;
   socket.once('end', () => {
-    peerEnded = true;
+    peerEnded = !socket.writableEnded;
   });
   socket.on('close', () => {
     clearTimeout(lineTimer);

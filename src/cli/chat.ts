@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
-import { ChatClient, type ClientEvent } from '../client/client.js';
 import { DialError, dialer } from '../client/dial.js';
+import { connect, type NodeClient } from '../client/node-client.js';
 import { currentAfter, readLine } from '../lineui/commands.js';
 import { clean, type Frame, renderEvent, replyLines } from '../lineui/render.js';
 import { CHAT_USAGE, type ChatArgs, parseChatArgs, UsageError } from './chat-args.js';
@@ -14,7 +14,7 @@ function print(...lines: string[]): void {
 }
 
 /**
- * The chat line interface over a ChatClient: what is typed becomes requests; frames and replies become lines,
+ * The chat line interface over a client: what is typed becomes requests; frames and replies become lines,
  * printed in the order they arrived.
  */
 class ChatView {
@@ -22,8 +22,32 @@ class ChatView {
   private readonly work = new Set<Promise<unknown>>();
   private connected = false;
 
-  constructor(private readonly client: ChatClient) {
-    client.on((event) => this.onEvent(event));
+  constructor(private readonly client: NodeClient) {
+    // The protocol's frame types are closed interfaces; the renderer reads any frame by field name.
+    const show = (frame: { type: string }) => {
+      const line = renderEvent(frame as Frame);
+      if (line !== undefined) print(line);
+    };
+    client.on('reply', ({ request, reply }) => this.replied(request, reply as Frame));
+    client.on('message', (message) => show({ ...message, type: 'message' }));
+    client.on('presence', show);
+    client.on('event', show);
+    client.on('gap', show);
+    client.on('bye', show);
+    client.on('error', ({ code, message }) => show({ type: 'error', code, message } as Frame));
+    client.on('resumed', (frame) => {
+      const rooms = Object.entries(frame.rooms);
+      print(...rooms.map(([room, info]) => `* Resumed ${room}: ${info.replayed} missed message(s).`));
+    });
+    client.on('retry', ({ reason, delayMs }) => {
+      print(`* ${reason}; retrying in ${(delayMs / 1000).toFixed(1)} s.`);
+    });
+    client.on('state', (state) => {
+      if (state !== 'open') return;
+      const how = `${clean(client.nick ?? '')} over ${client.transport ?? '?'}`;
+      print(this.connected ? `* Reconnected as ${how}.` : `* Connected as ${how}.`);
+      this.connected = true;
+    });
   }
 
   /** Remembers a request until it is answered, so EOF can wait for it; its reply is printed as an event. */
@@ -40,49 +64,28 @@ class ChatView {
 
   /** Handles one typed line. Returns false on /quit. */
   input(line: string): boolean {
-    const typed = readLine(line, this.current, [...this.client.rooms.keys()]);
+    const typed = readLine(line, this.current, this.client.rooms);
     if (typed.kind === 'quit') return false;
     if (typed.kind === 'print') print(...typed.lines);
     if (typed.kind !== 'request') return true;
     const { request } = typed;
-    // A say goes through say(), which gives it the cid that makes a resend safe.
+    const { client } = this;
     this.track(
-      request.type === 'say' ? this.client.say(request.room, request.text) : this.client.request(request),
+      request.type === 'say'
+        ? client.say(request.room, request.text)
+        : request.type === 'join'
+          ? client.join(request.room)
+          : request.type === 'leave'
+            ? client.leave(request.room)
+            : client.request(request),
     );
     return true;
   }
 
   private replied(request: Frame, reply: Frame): void {
-    this.current = currentAfter(request, reply, this.current, [...this.client.rooms.keys()]);
+    this.current = currentAfter(request, reply, this.current, this.client.rooms);
     if (reply.type === 'error') print(renderEvent(reply) ?? '');
     else print(...replyLines(request, reply, this.current));
-  }
-
-  private onEvent(event: ClientEvent): void {
-    if (event.type === 'reply') {
-      this.replied(event.request, event.reply);
-      return;
-    }
-    if (event.type === 'state') {
-      if (event.state === 'open') {
-        const how = `${clean(this.client.nick ?? '')} over ${this.client.transport ?? '?'}`;
-        print(this.connected ? `* Reconnected as ${how}.` : `* Connected as ${how}.`);
-        this.connected = true;
-      } else if (event.state === 'connecting' || event.state === 'reconnecting') {
-        const wait = ((event.delayMs ?? 0) / 1000).toFixed(1);
-        print(`* ${event.reason ?? 'Not connected'}; retrying in ${wait} s.`);
-      }
-      return;
-    }
-    const frame = event.frame;
-    if (frame.type === 'welcome') return;
-    if (frame.type === 'resumed') {
-      const rooms = Object.entries((frame.rooms ?? {}) as Record<string, { replayed: number }>);
-      print(...rooms.map(([room, info]) => `* Resumed ${room}: ${info.replayed} missed message(s).`));
-      return;
-    }
-    const line = renderEvent(frame);
-    if (line !== undefined) print(line);
   }
 }
 
@@ -104,10 +107,10 @@ export async function chat(argv: readonly string[]): Promise<void> {
     }
     throw error;
   }
-  const client = new ChatClient({
+  const client = connect(args.url, {
     dial,
-    nick: args.nick,
-    retry: { initialMs: args.retryMs },
+    ...(args.nick === undefined ? {} : { nick: args.nick }),
+    backoff: { initialMs: args.retryMs },
     ...(args.ns === undefined ? {} : { ns: args.ns }),
   });
   const view = new ChatView(client);
@@ -123,20 +126,18 @@ export async function chat(argv: readonly string[]): Promise<void> {
     setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   };
   let failures = 0;
-  client.on((event) => {
-    if (event.type !== 'state') return;
-    if (event.state === 'open') failures = 0;
-    if (event.state === 'connecting' || event.state === 'reconnecting') {
-      failures += 1;
-      if (args.tries !== undefined && failures >= args.tries) {
-        print(
-          `! Giving up: could not connect to ${args.url} after ${failures} attempt(s) (${event.reason ?? 'no answer'}).`,
-        );
-        exit(1);
-      }
+  client.on('state', (state) => {
+    if (state === 'open') failures = 0;
+    // Closed by the server for good (kicked, the hello refused), not by this process: its reason was printed.
+    if (state === 'closed' && !exiting) {
+      print('! Disconnected for good.');
+      exit(1);
     }
-    if (event.state === 'closed' && event.reason !== 'closed by the client') {
-      print(`! Disconnected: ${event.reason ?? 'closed'}.`);
+  });
+  client.on('retry', ({ reason }) => {
+    failures += 1;
+    if (args.tries !== undefined && failures >= args.tries) {
+      print(`! Giving up: could not connect to ${args.url} after ${failures} attempt(s) (${reason}).`);
       exit(1);
     }
   });
@@ -150,7 +151,6 @@ export async function chat(argv: readonly string[]): Promise<void> {
   view.current = args.room;
   const joined = client.join(args.room);
   view.track(joined);
-  void client.start().catch(() => undefined);
   let quitting = false;
   const quit = async () => {
     if (quitting) return;

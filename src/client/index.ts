@@ -1,15 +1,22 @@
-// The `switchboard/node` entry: the protocol client for Node over TCP lines, raw WebSocket or engine.io.
+// The `switchboard/node` entry: the client for Node over TCP lines, raw WebSocket or engine.io, with the
+// same API as the browser client (`switchboard/client`): the protocol logic is one core (src/client/core).
 
-export type { Frame } from '../lineui/render.js';
 export type { BackoffOptions } from './backoff.js';
+export { DEFAULT_BACKOFF } from './core/client-core.js';
+export type { Outgoing, OutgoingState } from './core/pending.js';
+export type * from './core/protocol.js';
+export type { RequestFrame } from './core/requests.js';
 export {
-  CHAT_BACKOFF,
-  ChatClient,
-  type ChatClientOptions,
-  type ClientEvent,
-  type ClientState,
-  RequestError,
-  type RoomState,
-} from './client.js';
+  type ChatApi,
+  ClientError,
+  type ClientEvents,
+  type ConnectionState,
+  type CoreOptions,
+  type JoinResult,
+  type OutgoingUpdate,
+  type SayResult,
+} from './core/types.js';
 export { DialError, type DialOptions, dialer } from './dial.js';
+export { connect, type NodeClient, type NodeConnectOptions } from './node-client.js';
+export type { GetToken } from './token-refresh.js';
 export type { Wire } from './wire.js';

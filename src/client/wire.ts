@@ -62,9 +62,10 @@ export class HandshakeRefused extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    /** The server's own message, without the prefix. */
+    readonly detail: string,
   ) {
-    super(`refused at the handshake: ${status} ${code}: ${message}`);
+    super(`refused at the handshake: ${status} ${code}: ${detail}`);
   }
 
   /** The refusal an HTTP answer carries (`{ code, message }`), or undefined when it is not one. */

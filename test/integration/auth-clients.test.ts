@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signToken } from '../../src/auth/sign.js';
-import { ChatClient, type ClientEvent } from '../../src/client/client.js';
-import { dialer } from '../../src/client/dial.js';
+import { connect as connectNode } from '../../src/client/node-client.js';
 import { MemoryStore } from '../../web/client/demotion.js';
 import { connect, type SwitchboardClient, type WelcomeFrame } from '../../web/client/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -83,21 +82,19 @@ describe('web client getToken', () => {
   });
 });
 
-describe('Node ChatClient getToken', () => {
+describe('Node client getToken', () => {
   it('fetches the first token and refreshes on the live connection past the first expiry', async () => {
     const server = await serve();
     const getToken = vi.fn(() => tokenFor('cat', 2));
-    const client = new ChatClient({
-      dial: dialer(`ws://127.0.0.1:${server.port}/ws`),
+    const client = connectNode(`ws://127.0.0.1:${server.port}/ws`, {
       getToken,
-      retry: { initialMs: 20, maxMs: 100 },
+      backoff: { initialMs: 20, maxMs: 100 },
     });
     closers.push(() => client.close());
-    const events: ClientEvent[] = [];
-    client.on((e) => events.push(e));
-    const welcomes = () =>
-      events.flatMap((e) => (e.type === 'frame' && e.frame.type === 'welcome' ? [e.frame] : []));
-    await client.start();
+    const seen: WelcomeFrame[] = [];
+    client.on('welcome', (w) => seen.push(w));
+    const welcomes = () => seen;
+    await client.opened();
     expect(client.nick).toBe('cat');
     const first = welcomes()[0]?.expiresAt as number;
     await vi.waitFor(() => expect(getToken.mock.calls.length).toBeGreaterThanOrEqual(2), { timeout: 5000 });

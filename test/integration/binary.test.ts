@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ChatClient } from '../../src/client/client.js';
-import { dialer } from '../../src/client/dial.js';
 import { findBinary } from '../../src/client/json-data.js';
+import { connect as connectNode } from '../../src/client/node-client.js';
 import { MemoryStore } from '../../web/client/demotion.js';
 import { connect } from '../../web/client/index.js';
 import { connectEngine } from '../helpers/client.js';
@@ -37,8 +36,8 @@ describe('emit with binary data, against a real gateway', () => {
     const ear = await connectEngine(server.url, 'websocket');
     await ear.hello({ nick: 'ear' });
     await ear.request({ type: 'join', room: 'bin' });
-    const client = new ChatClient({ dial: dialer(server.url), nick: 'node' });
-    await client.start();
+    const client = connectNode(server.url, { nick: 'node' });
+    await client.opened();
     await client.join('bin');
     for (const [name, data] of BINARY) {
       await expect(client.emit('bin', 'file', data), name).rejects.toMatchObject({

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src/client/client.js';
-import { dialer } from '../../src/client/dial.js';
+import { connect as connectNode } from '../../src/client/node-client.js';
 import type { Hooks } from '../../src/ports/hooks.js';
 import { connectEngine, connectRawWs, connectTcp, type TestClient } from '../helpers/client.js';
 import { freePort } from '../helpers/ports.js';
@@ -193,9 +192,9 @@ describe('HOOK_URL (the hooks as HTTP calls, for switchboard serve)', () => {
   it("resolves the Node client's emit with a server handler's reply", async () => {
     const hooks: Hooks = { events: { sum: ({ data }) => (data as number[]).reduce((a, b) => a + b, 0) } };
     await using server = await startServer({}, { hooks });
-    const client = new ChatClient({ dial: dialer(server.url), nick: 'adder' });
+    const client = connectNode(server.url, { nick: 'adder' });
     try {
-      await client.start();
+      await client.opened();
       await client.join('r');
       expect(await client.emit('r', 'sum', [1, 2, 3])).toBe(6);
       expect(await client.emit('r', 'plain', null)).toBeUndefined();

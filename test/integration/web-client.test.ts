@@ -180,12 +180,12 @@ describe('web client in Node against the gateway', () => {
     expect(a.rooms).toEqual(['other']);
   });
 
-  it('gives up, offline, when the hello itself is refused', async () => {
+  it('gives up, closed, when the hello itself is refused', async () => {
     const server = await serve();
     const c = client(server, { ns: 'not a namespace!' });
     const errors: string[] = [];
     c.on('error', (e) => errors.push(e.code));
-    await vi.waitFor(() => expect(c.state).toBe('offline'));
+    await vi.waitFor(() => expect(c.state).toBe('closed'));
     expect(errors).toEqual(['bad_frame']);
     await expect(c.join('x')).rejects.toMatchObject({ code: 'closed' });
   });

@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, type ClientEvent } from '../../src/client/client.js';
+import type { ChatMessage, PresenceFrame } from '../../src/client/core/protocol.js';
+import type { SayResult } from '../../src/client/core/types.js';
 import { dialer } from '../../src/client/dial.js';
+import { connect } from '../../src/client/node-client.js';
 import type { Wire } from '../../src/client/wire.js';
-import { connectRawWs, type Frame } from '../helpers/client.js';
+import { connectRawWs } from '../helpers/client.js';
 import { startHaproxy } from '../helpers/haproxy.js';
 import { freePort } from '../helpers/ports.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -28,22 +30,22 @@ async function nodeProcess(id: string): Promise<{ child: ChildProcess; url: stri
   return { child, url, port };
 }
 
-/** A ChatClient whose first connection goes straight to one node and every later one through the balancer. */
+/** A client whose first connection goes straight to one node and every later one through the balancer. */
 function pinnedThenBalanced(first: () => Promise<Wire>, later: () => Promise<Wire>, nick: string) {
   let dials = 0;
-  const client = new ChatClient({
+  const client = connect('about:dial', {
     dial: () => (dials++ === 0 ? first() : later()),
     nick,
-    retry: { initialMs: 50, maxMs: 300 },
+    backoff: { initialMs: 50, maxMs: 300 },
   });
-  const events: ClientEvent[] = [];
-  client.on((e) => events.push(e));
-  const frames = () => events.flatMap((e) => (e.type === 'frame' ? [e.frame] : []));
-  const messages = () => frames().filter((f) => f.type === 'message');
-  return { client, frames, messages, dials: () => dials };
+  const received: ChatMessage[] = [];
+  const presence: PresenceFrame[] = [];
+  client.on('message', (m) => received.push(m));
+  client.on('presence', (p) => presence.push(p));
+  return { client, presence: () => presence, messages: () => received, dials: () => dials };
 }
 
-const seqsOf = (frames: Frame[]) => frames.map((f) => Number(f.seq));
+const seqsOf = (messages: ChatMessage[]) => messages.map((m) => m.seq);
 
 describe('a node killed with SIGKILL mid-conversation', () => {
   it('its clients resume through haproxy on the others with nothing lost or doubled; its silent members leave within the bound', async () => {
@@ -62,7 +64,7 @@ describe('a node killed with SIGKILL mid-conversation', () => {
       clients.push(pinnedThenBalanced(dialer(`${n2.url.replace('http', 'ws')}/ws`), viaLb.ws, 'o-two'));
       clients.push(pinnedThenBalanced(dialer(n3.url, { transport: 'polling' }), viaLb.polling, 'o-three'));
       for (const c of clients) {
-        await c.client.start();
+        await c.client.opened();
         await c.client.join('talk');
       }
       const silent = await connectRawWs(victim.url);
@@ -70,7 +72,7 @@ describe('a node killed with SIGKILL mid-conversation', () => {
       await silent.request({ type: 'join', room: 'talk' });
 
       const total = 80;
-      const said: Promise<Frame>[] = [];
+      const said: Promise<SayResult>[] = [];
       const exited = once(victim.child, 'exit');
       for (let i = 0; i < total; i++) {
         const c = clients[i % clients.length] as (typeof clients)[0];
@@ -94,8 +96,7 @@ describe('a node killed with SIGKILL mid-conversation', () => {
 
       // The member that never came back leaves (presence 15 s bound), and its nick is free again.
       const watcher = clients[2] as (typeof clients)[0];
-      const leaveSeen = () =>
-        watcher.frames().some((f) => f.type === 'presence' && f.event === 'leave' && f.nick === 'ghost');
+      const leaveSeen = () => watcher.presence().some((p) => p.event === 'leave' && p.nick === 'ghost');
       await expect.poll(leaveSeen, { timeout: 25_000, interval: 250 }).toBe(true);
       const taker = await connectRawWs(n2.url);
       expect(await taker.hello({ nick: 'ghost' })).toMatchObject({ nick: 'ghost' });

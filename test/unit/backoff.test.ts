@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/client/backoff.js';
-import { CHAT_BACKOFF } from '../../src/client/client.js';
-import { DEFAULT_BACKOFF } from '../../web/client/client.js';
+import { DEFAULT_BACKOFF } from '../../src/client/core/client-core.js';
 
 const options = { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 };
 
@@ -38,16 +37,11 @@ describe('backoffDelay', () => {
     expect(backoffDelay(0, { ...options, jitter: -1 }, () => 0.5)).toBe(100);
   });
 
-  it('has browser defaults that start small and cap at ten seconds', () => {
-    expect(backoffDelay(0, DEFAULT_BACKOFF, () => 0)).toBe(DEFAULT_BACKOFF.initialMs);
+  it('has one default for both clients: small first delay, doubling, capped at ten seconds, half random', () => {
+    expect(backoffDelay(0, DEFAULT_BACKOFF, () => 0)).toBe(300);
     expect(backoffDelay(50, DEFAULT_BACKOFF, () => 0)).toBe(10_000);
-  });
-
-  it('has Node client defaults of 0.5 s doubling up to 15 s, with half of each delay random', () => {
-    expect(backoffDelay(0, CHAT_BACKOFF, () => 0)).toBe(500);
-    expect(backoffDelay(50, CHAT_BACKOFF, () => 0)).toBe(15_000);
     const at = (draw: number) => (n: number) =>
-      backoffDelay(n, { ...CHAT_BACKOFF, initialMs: 100, maxMs: 1000 }, () => draw);
+      backoffDelay(n, { ...DEFAULT_BACKOFF, initialMs: 100, maxMs: 1000 }, () => draw);
     expect([0, 1, 2, 3, 4, 10].map(at(0.999999))).toEqual([50, 100, 200, 400, 500, 500]);
     expect([0, 1, 2, 3, 4, 10].map(at(0))).toEqual([100, 200, 400, 800, 1000, 1000]);
   });

@@ -1,5 +1,5 @@
+import type { LivenessCheck } from '../../src/client/core/liveness.js';
 import { describe, type LinkFailure } from './demotion.js';
-import type { LivenessCheck } from './liveness.js';
 import type { SkipReason, TransportName } from './negotiate.js';
 import type { NegotiationInfo } from './types.js';
 

@@ -1,41 +1,13 @@
 import { Socket } from 'engine.io-client';
+import {
+  type Link as CoreLink,
+  type LinkEvents,
+  QUIT,
+  type Refusal,
+  readRefusal,
+} from '../../src/client/core/link.js';
 import type { WebSocketFailure } from './demotion.js';
 import type { TransportName } from './negotiate.js';
-
-/** The protocol's leave on purpose, as sent. */
-export const QUIT = JSON.stringify({ type: 'quit' });
-
-/** What a link reports to the client. */
-export interface LinkEvents {
-  /** engine.io is open on this link: time to send the hello. */
-  open(): void;
-  /** One text received. */
-  text(text: string): void;
-  /** The link is gone: closed by the server or the network, or out of time before its welcome. */
-  closed(): void;
-}
-
-/** A handshake the server refused before any session (docs/protocol.md, "Handshake refusals"). */
-export interface Refusal {
-  status: number;
-  code: string;
-  message: string;
-}
-
-/** The codes of admission (the same on every transport); other errors (`not_found`, `websocket_disabled`) are one transport's. */
-const ADMISSION_CODES = new Set(['forbidden_origin', 'rate_limited', 'too_many_connections', 'server_full']);
-
-/** Reads the `{ code, message }` of a handshake refused by admission; undefined for anything else. */
-export function readRefusal(status: number, body: string): Refusal | undefined {
-  if (status < 400) return undefined;
-  try {
-    const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
-    if (typeof parsed.code !== 'string' || !ADMISSION_CODES.has(parsed.code)) return undefined;
-    return { status, code: parsed.code, message: typeof parsed.message === 'string' ? parsed.message : '' };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A browser hides why a WebSocket handshake failed, so a WebSocket that never opened asks the polling
@@ -64,31 +36,14 @@ export interface LinkOptions {
 }
 
 /**
- * One attempt on one transport, and what it showed: whether the transport opened and whether `welcome`
- * came. A link is used once; reconnecting makes a new one.
+ * One attempt on one transport in a page, and what it showed: whether the transport opened and whether
+ * `welcome` came, which decides demotions.
  */
-export interface Link {
-  readonly kind: TransportName;
+export interface Link extends CoreLink<TransportName> {
   /** The transport under the link opened (a WebSocket's `open`, an event stream's headers). */
   readonly opened: boolean;
-  /** `welcome` arrived: the protocol round trip succeeded. */
-  readonly welcomed: boolean;
-  /** The id of the hello sent on this link. */
-  helloId: number;
   /** How this link failed, read as an attempt before its welcome. */
   readonly failure: WebSocketFailure;
-  /** The server refused the handshake with this status and code (403 stops the client, 429/503 back off). */
-  readonly refusal: Refusal | undefined;
-  /** Sends one frame. */
-  send(frame: object): void;
-  /** The welcome arrived: the time limit no longer applies. */
-  markWelcomed(): void;
-  /** Ends the link on purpose; `closed` is not reported. */
-  end(): void;
-  /** Leaves on purpose: sends `quit` (the rooms are told `leave` now, not after the grace) and ends the link. */
-  quit(): void;
-  /** Cuts the link as dead (a liveness check failed); `closed` is reported. */
-  kill(): void;
 }
 
 /** One engine.io socket on one transport (websocket or polling, no upgrade). */

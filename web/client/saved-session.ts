@@ -1,4 +1,4 @@
-import type { RoomCursor } from './cursors.js';
+import type { RoomCursor } from '../../src/client/core/cursors.js';
 import type { KeyValueStore } from './demotion.js';
 
 /** Where a page that is going away leaves its session for the next load of the same tab. */

@@ -1,5 +1,6 @@
+import { type LinkEvents, QUIT, type Refusal, readRefusal } from '../../src/client/core/link.js';
 import type { WebSocketFailure } from './demotion.js';
-import { type Link, type LinkEvents, QUIT, type Refusal, readRefusal } from './link.js';
+import type { Link } from './link.js';
 
 /** Settings of an SSE link. */
 export interface SseLinkOptions {

@@ -6,6 +6,7 @@ export function badgeText(state: ConnectionState, transport: TransportName | und
     return transport === 'websocket' ? 'WebSocket' : transport === 'sse' ? 'SSE' : 'long-polling';
   if (state === 'reconnecting') return 'reconnecting…';
   if (state === 'connecting') return 'connecting…';
+  if (state === 'closed') return 'closed';
   return 'offline';
 }
 

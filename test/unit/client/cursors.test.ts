@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RoomCursors } from '../../../web/client/cursors.js';
+import { RoomCursors } from '../../../src/client/core/cursors.js';
 
 describe('RoomCursors', () => {
   it('accepts each seq once and drops replays of what was handled', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PendingSends } from '../../../web/client/pending.js';
+import { PendingSends } from '../../../src/client/core/pending.js';
 
 function queue() {
   let n = 0;

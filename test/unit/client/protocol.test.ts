@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import * as client from '../../../src/client/core/protocol.js';
 import type * as server from '../../../src/protocol/schemas.js';
-import * as client from '../../../web/client/protocol.js';
 
 describe('decodeFrames', () => {
   it('returns a plain frame as it is', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Request, Requests } from '../../../web/client/requests.js';
+import { type Request, Requests } from '../../../src/client/core/requests.js';
 
 function request(type: string, retry: boolean, log: string[]): Request<string, string> {
   return {

@@ -38,7 +38,7 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 300, maxMs: 10_000, 
 const SAFE_TO_REPEAT = new Set(['join', 'leave', 'nick', 'who', 'history']);
 
 /** Requests with a method of their own, which `request` refuses. */
-const OWN_METHOD = new Set(['join', 'leave', 'say', 'hello']);
+const OWN_METHOD = new Set(['join', 'leave', 'say']);
 
 type PendingRequest = Request<AckFrame, ClientError>;
 
@@ -266,6 +266,10 @@ export abstract class ClientCore<T extends string, L extends Link<T>> implements
     // These keep the rooms followed and the send queue; sent raw, a resume would not know of them.
     if (OWN_METHOD.has(frame.type)) {
       const message = `Use ${frame.type}() for a ${frame.type} request.`;
+      return Promise.reject(new ClientError('use_method', message));
+    }
+    if (frame.type === 'hello' || frame.type === 'quit') {
+      const message = `The client sends ${frame.type} itself (connecting, and on close()).`;
       return Promise.reject(new ClientError('use_method', message));
     }
     return this.ask(frame, SAFE_TO_REPEAT.has(frame.type));

@@ -18,9 +18,10 @@ export interface Plan {
   /**
    * Many idle connections at once (WebSocket-family targets): memory per connection and event-loop lag.
    * One process may hold 20,000 open files on these machines (a hard limit that even root cannot raise
-   * here), so one server process tops out just below 20,000 connections.
+   * here), and each connection costs a file on both ends, so `clients` are spread over `shards` pairs of
+   * server and load processes running at once (as a deployment would run `--workers`), every target alike.
    */
-  scale: { clients: number; concurrency: number; settleMs: number };
+  scale: { clients: number; shards: number; concurrency: number; settleMs: number };
   /** Hard bound on one scenario, setup included. */
   scenarioTimeoutMs: number;
   /** Runs of each scenario of a workload; the best is kept (see `best`). */
@@ -41,7 +42,7 @@ export const FULL: Plan = {
   },
   memory: { clients: { websocket: 2000, polling: 500 }, settleMs: 1000 },
   connect: { clients: 1000, concurrency: 50 },
-  scale: { clients: 19_500, concurrency: 200, settleMs: 5000 },
+  scale: { clients: 20_000, shards: 2, concurrency: 200, settleMs: 5000 },
   scenarioTimeoutMs: 120_000,
   repeats: { throughput: 2, latency: 2, memory: 1, connect: 2, scale: 1 },
 };
@@ -60,7 +61,7 @@ export const QUICK: Plan = {
   },
   memory: { clients: { websocket: 500, polling: 200 }, settleMs: 300 },
   connect: { clients: 200, concurrency: 50 },
-  scale: { clients: 2000, concurrency: 100, settleMs: 1000 },
+  scale: { clients: 2000, shards: 2, concurrency: 100, settleMs: 1000 },
   scenarioTimeoutMs: 45_000,
   repeats: { throughput: 1, latency: 1, memory: 1, connect: 1, scale: 1 },
 };

@@ -42,7 +42,8 @@ function startServer(
   options: RunOptions,
   extraEnv: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; ready: ServerReply }> {
-  const suffix = extraEnv.BENCH_NODE_ID ? `-${extraEnv.BENCH_NODE_ID}` : '';
+  const node = extraEnv.BENCH_NODE_ID ?? extraEnv.BENCH_SHARD;
+  const suffix = node ? `-${node}` : '';
   const child = fork(SERVER_CHILD, [scenario.target.server], {
     execArgv: ['--expose-gc'],
     env: {
@@ -80,6 +81,39 @@ function startServer(
  * scenario timeout; both children are stopped at the end, whatever happened.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
+  const shards = scenario.workload === 'scale' ? scenario.plan.scale.shards : 1;
+  if (shards <= 1) return runPipeline(scenario, options);
+  const started = performance.now();
+  const share = { ...scenario, n: Math.floor(scenario.n / shards) };
+  const parts = await Promise.all(
+    Array.from({ length: shards }, (_, i) => runPipeline(share, options, `shard${i + 1}`)),
+  );
+  const failed = parts.find((p) => !p.ok);
+  return {
+    ...(failed ?? (parts[0] as ScenarioResult)),
+    n: share.n * shards,
+    figures: failed ? {} : mergeShards(parts.map((p) => p.figures)),
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * The figures of shards that ran at once, as one scenario: rates add up, per-connection costs are the
+ * mean (every shard holds the same number), lags and other load are the worst shard's.
+ */
+export function mergeShards(parts: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of new Set(parts.flatMap((p) => Object.keys(p)))) {
+    const values = parts.map((p) => p[name] ?? Number.NaN);
+    if (name.endsWith('PerSec')) out[name] = values.reduce((a, b) => a + b, 0);
+    else if (name.endsWith('PerConn')) out[name] = values.reduce((a, b) => a + b, 0) / values.length;
+    else out[name] = Math.max(...values);
+  }
+  return out;
+}
+
+/** One server (two for a cross-node Redis target) and one load generator, for one scenario. */
+async function runPipeline(scenario: Scenario, options: RunOptions, shard?: string): Promise<ScenarioResult> {
   const started = performance.now();
   const base = {
     kind: 'result',
@@ -97,7 +131,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const readies: ServerReply[] = [];
     for (const node of nodes) {
       const env: Record<string, string> =
-        redis && node ? { BENCH_REDIS_URL: redis.url, BENCH_NODE_ID: node } : {};
+        redis && node
+          ? { BENCH_REDIS_URL: redis.url, BENCH_NODE_ID: node }
+          : shard
+            ? { BENCH_SHARD: shard }
+            : {};
       const started_ = await startServer(scenario, options, env);
       servers.push(started_.child);
       if (started_.ready.type !== 'ready') throw new Error('unexpected first message from the server');

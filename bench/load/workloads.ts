@@ -280,7 +280,7 @@ export const connect: WorkloadRun = async (ctx) => {
 };
 
 /**
- * N idle connections held at once (19,500 in the full plan, what one process may hold here): what each costs the server, and how long
+ * N idle connections held at once (20,000 in the full plan, over two server processes: see Plan.scale): what each costs the server, and how long
  * its event loop made a connection wait, both while they connected and once they sat idle.
  */
 export const scale: WorkloadRun = async (ctx) => {

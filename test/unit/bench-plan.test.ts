@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { best, FULL, QUICK, scenarios, WORKLOADS } from '../../bench/plan.js';
+import { mergeShards } from '../../bench/runner.js';
 import { TARGETS } from '../../bench/targets.js';
 
 const run = (workload: 'throughput' | 'latency', ok: boolean, figures: Record<string, number>) => ({
@@ -43,5 +44,26 @@ describe('bench plan', () => {
     const scale = scenarios(FULL, TARGETS, ['scale']);
     expect(scale.map((s) => s.target.id)).toContain('sio-ws');
     expect(scale.every((s) => s.target.family === 'websocket' && s.n === FULL.scale.clients)).toBe(true);
+  });
+});
+
+describe('mergeShards', () => {
+  it('adds rates, averages per-connection costs, and keeps the worst lag of shards that ran at once', () => {
+    const merged = mergeShards([
+      { connectsPerSec: 1000, heapKBPerConn: 4, rssKBPerConn: 6, lagIdleP99Ms: 2, otherCpuPct: 10 },
+      { connectsPerSec: 800, heapKBPerConn: 6, rssKBPerConn: 8, lagIdleP99Ms: 5, otherCpuPct: 3 },
+    ]);
+    expect(merged).toEqual({
+      connectsPerSec: 1800,
+      heapKBPerConn: 5,
+      rssKBPerConn: 7,
+      lagIdleP99Ms: 5,
+      otherCpuPct: 10,
+    });
+  });
+
+  it('splits the full plan’s 20,000 idle clients so no process holds more than 10,000', () => {
+    expect(FULL.scale.clients).toBe(20_000);
+    expect(FULL.scale.clients / FULL.scale.shards).toBeLessThanOrEqual(10_000);
   });
 });

@@ -42,7 +42,8 @@ export const FULL: Plan = {
   },
   memory: { clients: { websocket: 2000, polling: 500 }, settleMs: 1000 },
   connect: { clients: 1000, concurrency: 50 },
-  scale: { clients: 20_000, shards: 2, concurrency: 200, settleMs: 5000 },
+  // 30 s idle: every connection's heartbeat (25 s, engine.io's and the raw WebSocket's) falls inside it.
+  scale: { clients: 20_000, shards: 2, concurrency: 200, settleMs: 30_000 },
   scenarioTimeoutMs: 120_000,
   repeats: { throughput: 2, latency: 2, memory: 1, connect: 2, scale: 1 },
 };

@@ -352,17 +352,22 @@ class TcpLinesWire implements Wire {
   }
 }
 
+/** `data: `, which starts every line of an SSE event that carries a packet. */
+const SSE_DATA = Buffer.from('data: ');
+
 /**
  * Server-Sent Events (issue 11): one `GET /sse/` event stream for frames from the server, each
  * `data:` line one packet; packets to the server as `POST /sse/?stream=ID`, one frame per line, at
- * most one POST in flight.
+ * most one POST in flight. The stream is read as bytes, as the polling wire reads its bodies: lines
+ * found by LF, each packet handed on as offsets into the chunk, never decoded here.
  */
 class SseWire implements Wire {
   private stream: string | undefined;
   private readonly queue: string[] = [];
   private posting = false;
   private closed = false;
-  private rest = '';
+  /** The start of a line that the last chunk did not finish. */
+  private pending: Buffer | undefined;
   private readonly req: http.ClientRequest;
 
   constructor(
@@ -374,8 +379,7 @@ class SseWire implements Wire {
       { host: address.host, port: address.port, path: '/sse/', headers: { accept: 'text/event-stream' } },
       (res) => {
         if (res.statusCode !== 200) return this.end(`stream refused: ${res.statusCode}`);
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => this.read(chunk, performance.now()));
+        res.on('data', (chunk: Buffer) => this.read(chunk, performance.now()));
         res.on('end', () => this.end('stream ended'));
         res.on('error', (error) => this.end(error.message));
       },
@@ -383,24 +387,31 @@ class SseWire implements Wire {
     this.req.on('error', (error) => this.end(error.message));
   }
 
-  private read(chunk: string, now: number): void {
-    const text = this.rest + chunk;
+  private read(chunk: Buffer, now: number): void {
+    let buf = chunk;
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, chunk]);
+      this.pending = undefined;
+    }
     let start = 0;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      const line = text.slice(start, nl);
+    for (let nl = buf.indexOf(0x0a, start); nl !== -1; nl = buf.indexOf(0x0a, start)) {
+      const line = start;
       start = nl + 1;
-      if (!line.startsWith('data: ')) continue;
-      const data = line.slice(6);
+      if (
+        nl - line < SSE_DATA.length ||
+        buf.compare(SSE_DATA, 0, SSE_DATA.length, line, line + SSE_DATA.length) !== 0
+      )
+        continue;
+      const data = line + SSE_DATA.length;
       if (this.stream === undefined) {
-        this.stream = (JSON.parse(data) as { stream: string }).stream;
+        this.stream = (JSON.parse(buf.toString('utf8', data, nl)) as { stream: string }).stream;
         this.events.onOpen();
         this.flush();
         continue;
       }
-      const buf = Buffer.from(data);
-      this.events.onPacket(buf, 0, buf.length, now);
+      this.events.onPacket(buf, data, nl, now);
     }
-    this.rest = text.slice(start);
+    if (start < buf.length) this.pending = Buffer.from(buf.subarray(start));
   }
 
   send(packets: readonly string[]): void {

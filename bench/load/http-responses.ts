@@ -1,7 +1,10 @@
 /** What a ResponseReader tells its wire. */
 export interface ResponseEvents {
-  /** A response's status line and headers are in. */
-  onHead(status: number): void;
+  /**
+   * A response's status line and headers are in; `closes` when it says `Connection: close` (the server
+   * ends the socket after it, as it does after its last request per socket).
+   */
+  onHead(status: number, closes: boolean): void;
   /**
    * Body bytes [start, end) of buf, valid only during the call; `last` when they end a Content-Length
    * body (a chunked body's end is known only at its last chunk, so never there).
@@ -71,7 +74,7 @@ export class ResponseReader {
     if (!status) return this.fail(`not an HTTP response: ${head.slice(0, 40)}`);
     const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(head);
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    this.events.onHead(Number(status[1]));
+    this.events.onHead(Number(status[1]), /\r\nconnection:[^\r]*close/i.test(head));
     if (chunked) this.state = 'size';
     else if (length && Number(length[1]) > 0) {
       this.state = 'length';

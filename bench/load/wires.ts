@@ -210,8 +210,10 @@ class EnginePollingWire implements Wire {
   private closed = false;
   private posting = false;
   private queue: string[] = [];
-  private readonly poll: net.Socket;
+  private poll: net.Socket;
   private status = 0;
+  /** The response being read says `Connection: close`: the next GET goes on a new socket. */
+  private closes = false;
   private now = 0;
   private handshake = true;
   /** Copies of a body's earlier parts, when one body came in several reads. */
@@ -222,25 +224,41 @@ class EnginePollingWire implements Wire {
     private readonly events: WireEvents,
     private readonly agent: http.Agent,
   ) {
+    this.poll = this.connect();
+  }
+
+  /** A keep-alive socket for the GETs, whose first GET goes as soon as it is connected. */
+  private connect(): net.Socket {
     const reader = new ResponseReader({
-      onHead: (status) => {
+      onHead: (status, closes) => {
         this.status = status;
+        this.closes = closes;
       },
       onBody: (buf, start, end, last) => this.body(buf, start, end, last),
       onEnd: () => {
         if (this.status !== 200) this.end(`poll answered ${this.status}`);
         else if (this.parts.length > 0) this.body(Buffer.alloc(0), 0, 0, true);
-        if (!this.closed) this.get();
+        if (this.closed) return;
+        if (!this.closes) this.get();
+        else {
+          // The server's last answer on this socket (it serves so many requests per socket).
+          const old = this.poll;
+          old.removeAllListeners('close');
+          old.removeAllListeners('error');
+          old.destroy();
+          this.poll = this.connect();
+        }
       },
       onError: (reason) => this.end(reason),
     });
-    this.poll = connectRaw(address.host, address.port, (chunk) => {
+    const socket = connectRaw(this.address.host, this.address.port, (chunk) => {
       this.now = performance.now();
       reader.push(chunk);
     });
-    this.poll.on('connect', () => this.get());
-    this.poll.on('error', (error) => this.end(error.message));
-    this.poll.on('close', () => this.end('poll socket closed'));
+    socket.on('connect', () => this.get());
+    socket.on('error', (error) => this.end(error.message));
+    socket.on('close', () => this.end('poll socket closed'));
+    return socket;
   }
 
   send(packets: readonly string[]): void {

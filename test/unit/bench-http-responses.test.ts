@@ -6,7 +6,7 @@ function read(reads: Buffer[]) {
   const log: string[] = [];
   let body = '';
   const reader = new ResponseReader({
-    onHead: (status) => log.push(`head ${status}`),
+    onHead: (status, closes) => log.push(`head ${status}${closes ? ' close' : ''}`),
     onBody: (buf, start, end) => {
       body += buf.toString('utf8', start, end);
     },
@@ -39,7 +39,7 @@ describe('bench HTTP response reader', () => {
       'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello' +
         'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\nA;x=1\r\n0123456789\r\n0\r\nx-t: 1\r\n\r\n' +
         'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n' +
-        'HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\n{}',
+        'HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\nConnection: close\r\n\r\n{}',
     );
     for (const reads of cuts(wire)) {
       expect(read(reads).log).toEqual([
@@ -49,7 +49,7 @@ describe('bench HTTP response reader', () => {
         'body abc0123456789',
         'head 204',
         'body ',
-        'head 404',
+        'head 404 close',
         'body {}',
       ]);
     }

@@ -4,6 +4,11 @@ import { type Address, openWire, type Wire } from './wires.js';
 
 /** Every bench chat message's text starts with `m<index> `; receivers find the index after this marker. */
 const MARKER = Buffer.from('"text":"m');
+/**
+ * What receivers search for: the marker without its opening quote, checked afterwards. A search runs from
+ * each occurrence of its first byte, and JSON is full of quotes: starting at `t` makes it ~2.5× faster.
+ */
+const NEEDLE = MARKER.subarray(1);
 
 /** The text of bench message `index`, padded to `bytes`. */
 export function messageText(index: number, bytes: number): string {
@@ -33,8 +38,13 @@ export function scanDeliveries(
   onIndex: (i: number) => void,
 ): number {
   let found = 0;
-  for (let p = buf.indexOf(MARKER, start); p !== -1 && p < end; p = buf.indexOf(MARKER, p + MARKER.length)) {
-    onIndex(readIndex(buf, p + MARKER.length));
+  for (
+    let p = buf.indexOf(NEEDLE, start + 1);
+    p !== -1 && p + NEEDLE.length <= end;
+    p = buf.indexOf(NEEDLE, p + NEEDLE.length)
+  ) {
+    if (buf[p - 1] !== 0x22) continue;
+    onIndex(readIndex(buf, p + NEEDLE.length));
     found++;
   }
   return found;

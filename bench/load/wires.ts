@@ -4,6 +4,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { WireKind } from '../targets.js';
 import { encodeClientFrame, FrameReader, OPCODE } from '../ws-frames.js';
+import { ResponseReader } from './http-responses.js';
 
 /** What a wire tells its client. */
 export interface WireEvents {
@@ -199,21 +200,65 @@ class PlainWebSocketWire implements Wire {
 const RECORD_SEPARATOR = 0x1e;
 
 /**
- * engine.io v4 long-polling with Node's http client: one GET always pending, at most one POST in flight
- * (engine.io refuses overlapping POSTs), packets queued meanwhile go in the next POST.
+ * engine.io v4 long-polling: one GET always pending, at most one POST in flight (engine.io refuses
+ * overlapping POSTs), packets queued meanwhile go in the next POST. The GETs go one after another on a
+ * raw keep-alive socket of their own, read like the SSE stream (ResponseReader, body bytes handed on as
+ * offsets); the rare POSTs use Node's http client.
  */
 class EnginePollingWire implements Wire {
   private sid = '';
   private closed = false;
   private posting = false;
   private queue: string[] = [];
+  private poll: net.Socket;
+  private status = 0;
+  /** The response being read says `Connection: close`: the next GET goes on a new socket. */
+  private closes = false;
+  private now = 0;
+  private handshake = true;
+  /** Copies of a body's earlier parts, when one body came in several reads. */
+  private parts: Buffer[] = [];
 
   constructor(
     private readonly address: Address,
     private readonly events: WireEvents,
     private readonly agent: http.Agent,
   ) {
-    this.get(true);
+    this.poll = this.connect();
+  }
+
+  /** A keep-alive socket for the GETs, whose first GET goes as soon as it is connected. */
+  private connect(): net.Socket {
+    const reader = new ResponseReader({
+      onHead: (status, closes) => {
+        this.status = status;
+        this.closes = closes;
+      },
+      onBody: (buf, start, end, last) => this.body(buf, start, end, last),
+      onEnd: () => {
+        if (this.status !== 200) this.end(`poll answered ${this.status}`);
+        else if (this.parts.length > 0) this.body(Buffer.alloc(0), 0, 0, true);
+        if (this.closed) return;
+        if (!this.closes) this.get();
+        else {
+          // The server's last answer on this socket (it serves so many requests per socket).
+          const old = this.poll;
+          old.removeAllListeners('close');
+          old.removeAllListeners('error');
+          old.destroy();
+          this.poll = this.connect();
+        }
+      },
+      onError: (reason) => this.end(reason),
+    });
+    const socket = connectRaw(this.address.host, this.address.port, (chunk) => {
+      this.now = performance.now();
+      reader.push(chunk);
+    });
+    socket.on('connect', () => this.get());
+    socket.on('error', (error) => this.end(error.message));
+    socket.on('close', () => this.end('poll socket closed'));
+    return socket;
   }
 
   send(packets: readonly string[]): void {
@@ -233,39 +278,39 @@ class EnginePollingWire implements Wire {
     return `${this.address.path}?EIO=4&transport=polling${sid}`;
   }
 
-  private get(handshake: boolean): void {
-    const req = http.request(
-      { host: this.address.host, port: this.address.port, path: this.url(), agent: this.agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) {
-            this.end(`poll answered ${res.statusCode}`);
-            return;
-          }
-          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-          this.packets(body, performance.now(), handshake);
-          if (!this.closed) this.get(false);
-        });
-      },
-    );
-    req.on('error', (error) => this.end(error.message));
-    req.end();
+  private get(): void {
+    this.poll.write(`GET ${this.url()} HTTP/1.1\r\nHost: ${this.address.host}:${this.address.port}\r\n\r\n`);
   }
 
-  private packets(body: Buffer, now: number, handshake: boolean): void {
-    let start = 0;
-    while (start < body.length && !this.closed) {
+  /** A poll's body bytes: packets at once when the body came in one read, else once all of it is in. */
+  private body(buf: Buffer, start: number, end: number, last: boolean): void {
+    if (this.status !== 200) return;
+    if (!last) {
+      this.parts.push(Buffer.from(buf.subarray(start, end)));
+      return;
+    }
+    if (this.parts.length === 0) {
+      this.packets(buf, start, end);
+    } else {
+      const body = Buffer.concat([...this.parts, buf.subarray(start, end)]);
+      this.parts = [];
+      this.packets(body, 0, body.length);
+    }
+    this.handshake = false;
+  }
+
+  private packets(body: Buffer, from: number, to: number): void {
+    let start = from;
+    while (start < to && !this.closed) {
       let end = body.indexOf(RECORD_SEPARATOR, start);
-      if (end === -1) end = body.length;
+      if (end === -1 || end > to) end = to;
       const type = body[start];
       if (type === 0x34) {
-        this.events.onPacket(body, start + 1, end, now);
+        this.events.onPacket(body, start + 1, end, this.now);
       } else if (type === 0x32) {
         this.queue.push('3');
         this.post();
-      } else if (type === 0x30 && handshake) {
+      } else if (type === 0x30 && this.handshake) {
         const open = JSON.parse(body.toString('utf8', start + 1, end)) as { sid: string };
         this.sid = open.sid;
         this.events.onOpen();
@@ -306,6 +351,7 @@ class EnginePollingWire implements Wire {
   private end(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.poll.destroy();
     this.events.onClose(reason);
   }
 }
@@ -352,55 +398,84 @@ class TcpLinesWire implements Wire {
   }
 }
 
+/** `data: `, which starts every line of an SSE event that carries a packet. */
+const SSE_DATA = Buffer.from('data: ');
+
 /**
  * Server-Sent Events (issue 11): one `GET /sse/` event stream for frames from the server, each
  * `data:` line one packet; packets to the server as `POST /sse/?stream=ID`, one frame per line, at
- * most one POST in flight.
+ * most one POST in flight. The stream is a raw socket read like the polling wire's GETs
+ * (ResponseReader): lines found by LF in the body bytes, each packet handed on as offsets, never
+ * decoded here; the POSTs use Node's http client.
  */
 class SseWire implements Wire {
   private stream: string | undefined;
   private readonly queue: string[] = [];
   private posting = false;
   private closed = false;
-  private rest = '';
-  private readonly req: http.ClientRequest;
+  /** The start of a line that the last body bytes did not finish (a copy). */
+  private pending: Buffer | undefined;
+  private status = 0;
+  private now = 0;
+  private readonly socket: net.Socket;
 
   constructor(
     private readonly address: Address,
     private readonly events: WireEvents,
     private readonly agent: http.Agent,
   ) {
-    this.req = http.get(
-      { host: address.host, port: address.port, path: '/sse/', headers: { accept: 'text/event-stream' } },
-      (res) => {
-        if (res.statusCode !== 200) return this.end(`stream refused: ${res.statusCode}`);
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => this.read(chunk, performance.now()));
-        res.on('end', () => this.end('stream ended'));
-        res.on('error', (error) => this.end(error.message));
+    const reader = new ResponseReader({
+      onHead: (status) => {
+        this.status = status;
+        if (status !== 200) this.end(`stream refused: ${status}`);
       },
-    );
-    this.req.on('error', (error) => this.end(error.message));
+      onBody: (buf, start, end) => {
+        if (this.status === 200) this.read(buf, start, end);
+      },
+      onEnd: () => this.end('stream ended'),
+      onError: (reason) => this.end(reason),
+    });
+    this.socket = connectRaw(address.host, address.port, (chunk) => {
+      this.now = performance.now();
+      reader.push(chunk);
+    });
+    this.socket.on('connect', () => {
+      this.socket.write(
+        `GET /sse/ HTTP/1.1\r\nHost: ${address.host}:${address.port}\r\nAccept: text/event-stream\r\n\r\n`,
+      );
+    });
+    this.socket.on('error', (error) => this.end(error.message));
+    this.socket.on('close', () => this.end('stream socket closed'));
   }
 
-  private read(chunk: string, now: number): void {
-    const text = this.rest + chunk;
-    let start = 0;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      const line = text.slice(start, nl);
+  private read(chunk: Buffer, from: number, to: number): void {
+    let buf = chunk;
+    let start = from;
+    let end = to;
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, chunk.subarray(from, to)]);
+      this.pending = undefined;
+      start = 0;
+      end = buf.length;
+    }
+    for (let nl = buf.indexOf(0x0a, start); nl !== -1 && nl < end; nl = buf.indexOf(0x0a, start)) {
+      const line = start;
       start = nl + 1;
-      if (!line.startsWith('data: ')) continue;
-      const data = line.slice(6);
+      if (
+        nl - line < SSE_DATA.length ||
+        buf.compare(SSE_DATA, 0, SSE_DATA.length, line, line + SSE_DATA.length) !== 0
+      )
+        continue;
+      const data = line + SSE_DATA.length;
       if (this.stream === undefined) {
-        this.stream = (JSON.parse(data) as { stream: string }).stream;
+        this.stream = (JSON.parse(buf.toString('utf8', data, nl)) as { stream: string }).stream;
         this.events.onOpen();
         this.flush();
         continue;
       }
-      const buf = Buffer.from(data);
-      this.events.onPacket(buf, 0, buf.length, now);
+      this.events.onPacket(buf, data, nl, this.now);
     }
-    this.rest = text.slice(start);
+    if (start < end) this.pending = Buffer.from(buf.subarray(start, end));
   }
 
   send(packets: readonly string[]): void {
@@ -441,7 +516,7 @@ class SseWire implements Wire {
   private end(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.req.destroy();
+    this.socket.destroy();
     this.events.onClose(reason);
   }
 }

@@ -1,7 +1,10 @@
-import { type ClientRequest, type IncomingMessage, request } from 'node:http';
+import { type ClientRequest, createServer, type IncomingMessage, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { describe, expect, it, vi } from 'vitest';
 import { type SseEvent, SseParser } from '../../src/client/wires/sse.js';
+import { SseConnection } from '../../transports/sse/connection.js';
+import { eventLength, frameEvent, openingEvent } from '../../transports/sse/events.js';
 import { connectSse, type Frame } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -236,5 +239,87 @@ describe('SSE transport', () => {
     expect(slow.frames().at(-1)).toMatchObject({ type: 'bye', code: 'slow_consumer' });
     expect(await sender.request({ type: 'ping' })).toMatchObject({ type: 'ack' });
     sender.close();
+  });
+});
+
+describe('SSE stream replay bound', () => {
+  /** A real HTTP server whose GET `/?after=N` puts its response under `conn` (404 when it cannot). */
+  async function serve(conn: () => SseConnection): Promise<{ url: string; close: () => Promise<void> }> {
+    const server = createServer((req, res) => {
+      const after = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('after'));
+      if (!conn().attach(res, after)) res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  /** Opens `GET /?after=N`; its status and the text read so far. */
+  function open(
+    url: string,
+    after: number,
+  ): Promise<{ status: number; text: () => string; req: ClientRequest }> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${url}/?after=${after}`);
+      req.on('response', (res) => {
+        const decoder = new StringDecoder('utf8');
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += decoder.write(chunk);
+        });
+        resolve({ status: res.statusCode ?? 0, text: () => text, req });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('keeps written frames up to replayBytes (counted as whole events), never drops one no response carried, and replays exactly what follows the cursor', async () => {
+    const frame = `{"type":"message","text":"${'x'.repeat(50)}"}`;
+    const stream = 't_bound';
+    // Frames 1 to 9 have events of the same length; the bound holds three of them.
+    const length = eventLength(stream, 1, frame);
+    const limits = { graceMs: 60_000, replayBytes: 3 * length, heartbeatMs: 60_000, closeGraceMs: 1000 };
+    const conn = new SseConnection(stream, limits, () => {});
+    const opening = openingEvent(stream, limits.heartbeatMs);
+    const http = await serve(() => conn);
+    try {
+      const first = await open(http.url, 0);
+      expect(first.status).toBe(200);
+      await vi.waitFor(() => expect(first.text()).toContain('event: session'));
+      for (let n = 1; n <= 5; n++) conn.write([frame]);
+      const live = [1, 2, 3, 4, 5].map((n) => frameEvent(stream, n, frame)).join('');
+      await vi.waitFor(() => expect(first.text()).toBe(`id: ${stream}:0\n${opening}${live}`));
+      first.req.destroy();
+      await vi.waitFor(() => expect(conn.attached).toBe(false));
+
+      // Frames 1 and 2 fell out of the bound: a cursor that needs them cannot be served.
+      expect((await open(http.url, 1)).status).toBe(404);
+      const back = await open(http.url, 2);
+      expect(back.status).toBe(200);
+      const replay = [3, 4, 5].map((n) => frameEvent(stream, n, frame)).join('');
+      // Exactly the opening (its id the cursor named) and then frames 3 to 5: nothing lost, nothing twice.
+      await vi.waitFor(() => expect(back.text()).toBe(`id: ${stream}:2\n${opening}${replay}`));
+      back.req.destroy();
+      await vi.waitFor(() => expect(conn.attached).toBe(false));
+
+      // Written while no response is attached: all four wait, over the bound, and count as waiting bytes.
+      for (let n = 6; n <= 9; n++) conn.write([frame]);
+      expect(conn.bufferedBytes()).toBe(4 * length);
+      const again = await open(http.url, 5);
+      expect(again.status).toBe(200);
+      const waited = [6, 7, 8, 9].map((n) => frameEvent(stream, n, frame)).join('');
+      await vi.waitFor(() => expect(again.text()).toBe(`id: ${stream}:5\n${opening}${waited}`));
+      again.req.destroy();
+    } finally {
+      conn.close();
+      await http.close();
+    }
   });
 });

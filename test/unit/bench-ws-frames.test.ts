@@ -52,6 +52,15 @@ describe('bench delivery scanning', () => {
     expect(scanDeliveries(body, 0, end, (i) => seen.push(i))).toBe(2);
     expect(seen).toEqual([12, 7]);
     expect(scanDeliveries(Buffer.from('{"type":"presence"}'), 0, 19, () => {})).toBe(0);
+    // Only the key `text` itself: a key that merely ends in it is not a message's text.
+    const context = Buffer.from('{"context":"m5","text":"m6 x"}');
+    const found: number[] = [];
+    expect(scanDeliveries(context, 0, context.length, (i) => found.push(i))).toBe(1);
+    expect(found).toEqual([6]);
+    // A marker that starts at the very first byte of the range counts; one cut by its end does not.
+    const edge = Buffer.from('"text":"m3 x"');
+    expect(scanDeliveries(edge, 0, edge.length, () => {})).toBe(1);
+    expect(scanDeliveries(edge, 0, 5, () => {})).toBe(0);
     expect(readIndex(Buffer.from('4031x'), 0)).toBe(4031);
   });
 });

@@ -1,6 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { Connection } from '../../src/core/connection.js';
-import { frameEvent, HEARTBEAT, openingEvent } from './events.js';
+import { FrameCache } from '../frame-cache.js';
+import { dataField, eventLength, frameEvent, HEARTBEAT, idField, openingEvent } from './events.js';
+
+/**
+ * The `data:` part of each event of this turn, shared by every SSE stream of the process: a broadcast
+ * hands every member the same frame string, so it is encoded once and only the `id:` line is per stream.
+ */
+const dataFields = new FrameCache((frame) => Buffer.from(dataField(frame)));
 
 /** How long a stream that ended without goodbye may take to come back, and how much it may replay. */
 export interface StreamLimits {
@@ -14,10 +21,14 @@ export interface StreamLimits {
   closeGraceMs: number;
 }
 
-/** One retained frame: its number on the stream and its encoded event. */
+/**
+ * One retained frame: its number on the stream, the frame (the very string every other recipient keeps,
+ * not a copy), and the length of its event, which is what counts against `replayBytes`.
+ */
 interface Retained {
   n: number;
-  event: string;
+  frame: string;
+  length: number;
 }
 
 /**
@@ -74,7 +85,7 @@ export class SseConnection implements Connection {
     });
     res.socket?.setNoDelay(true);
     let out = `id: ${this.stream}:${after}\n${openingEvent(this.stream, this.limits.heartbeatMs)}`;
-    for (const frame of this.retained) out += frame.event;
+    for (const kept of this.retained) out += frameEvent(this.stream, kept.n, kept.frame);
     res.write(out);
     this.res = res;
     this.sentN = this.n;
@@ -85,19 +96,20 @@ export class SseConnection implements Connection {
 
   write(frames: readonly string[]): void {
     if (this.ended || frames.length === 0) return;
-    let out = '';
+    const res = this.res;
+    let length = 0;
     for (const frame of frames) {
-      const event = frameEvent(this.stream, ++this.n, frame);
-      this.retained.push({ n: this.n, event });
-      this.retainedBytes += event.length;
-      out += event;
+      const n = ++this.n;
+      const kept = { n, frame, length: eventLength(this.stream, n, frame) };
+      this.retained.push(kept);
+      this.retainedBytes += kept.length;
+      length += kept.length;
+      // Two writes, one event: the response corks its socket until the next tick, so they go out together.
+      res?.write(idField(this.stream, n));
+      res?.write(dataFields.get(frame));
     }
-    if (this.res) {
-      this.res.write(out);
-      this.sentN = this.n;
-    } else {
-      this.waitingBytes += out.length;
-    }
+    if (res) this.sentN = this.n;
+    else this.waitingBytes += length;
     this.trim();
   }
 
@@ -138,7 +150,7 @@ export class SseConnection implements Connection {
   /** Forgets frames the client has confirmed by naming a later cursor. */
   private dropThrough(n: number): void {
     while (this.retained.length > 0 && (this.retained[0] as Retained).n <= n) {
-      this.retainedBytes -= (this.retained.shift() as Retained).event.length;
+      this.retainedBytes -= (this.retained.shift() as Retained).length;
     }
   }
 
@@ -148,7 +160,7 @@ export class SseConnection implements Connection {
       const oldest = this.retained[0] as Retained;
       if (oldest.n > this.sentN) return;
       this.retained.shift();
-      this.retainedBytes -= oldest.event.length;
+      this.retainedBytes -= oldest.length;
     }
   }
 }

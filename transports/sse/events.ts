@@ -17,7 +17,25 @@ export function openingEvent(stream: string, heartbeatMs: number): string {
  * raw line breaks, so it is always one `data:` line.
  */
 export function frameEvent(stream: string, n: number, frame: string): string {
-  return `id: ${stream}:${n}\ndata: ${frame}\n\n`;
+  return `${idField(stream, n)}${dataField(frame)}`;
+}
+
+/** The `id:` line of frame `n`'s event: the part of the event that is this stream's own. */
+export function idField(stream: string, n: number): string {
+  return `id: ${stream}:${n}\n`;
+}
+
+/** The `data:` line and blank line of a frame's event: the same for every stream the frame goes to. */
+export function dataField(frame: string): string {
+  return `data: ${frame}\n\n`;
+}
+
+/** The `id: ` and `:` around the stream id, `\n`, then `data: `, and the `\n\n` closing the event. */
+const EVENT_OVERHEAD = 'id: :\ndata: \n\n'.length;
+
+/** `frameEvent(stream, n, frame).length`, without building the event. */
+export function eventLength(stream: string, n: number, frame: string): number {
+  return EVENT_OVERHEAD + stream.length + String(n).length + frame.length;
 }
 
 /** A heartbeat: an SSE comment, which keeps proxies from timing the stream out and is never dispatched. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Server as EngineServer, type Socket } from 'engine.io';
+import type { Server as EngineServer, Socket } from 'engine.io';
 import { WebSocketServer } from 'ws';
 import type { Refusal, Ticket } from '../../src/ports/admission.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
@@ -15,6 +15,9 @@ import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
 import { replyError } from '../sse/http.js';
 import { EngineConnection } from './connection.js';
+import { DirectSocket } from './direct.js';
+import { type StopDirect, serveDirectSessions } from './direct-endpoint.js';
+import { SwitchboardEngine } from './engine.js';
 import { ownedSessionId, SessionForwarder } from './forward.js';
 
 /** How long a shutdown waits for polling clients to collect their `bye`. */
@@ -77,14 +80,16 @@ export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
   let stopRefusing: (() => void) | undefined;
   let forwarder: SessionForwarder | undefined;
-  const open = new Set<Socket>();
+  let stopDirect: StopDirect | undefined;
+  /** Open sessions, engine.io's and the direct WebSocket ones. */
+  const open = new Set<object>();
   let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
     start({ hub, server, config, log, admission, directory, observer }: TransportContext) {
       // Admitted handshakes until their socket opens; a handshake engine.io then fails gives its slot back.
       const tickets = new WeakMap<IncomingMessage, Ticket>();
-      const eio = new EngineServer({
+      const eio = new SwitchboardEngine({
         // Admission runs here, on handshakes only (requests with a sid belong to an admitted session), for
         // polling and WebSocket alike, before engine.io makes a session. A refusal is answered by us and
         // engine.io's callback is never called: it holds nothing for a request it has not accepted.
@@ -113,6 +118,19 @@ export function engineioTransport(): Transport {
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
         wsEngine: WebSocketServer,
       });
+      const context = { hub, server, config, log, admission, directory, observer };
+      // Sessions that begin on WebSocket skip engine.io's objects (direct-endpoint.ts); before the
+      // forwarder, which sends on only requests with another node's sid (a direct handshake has none).
+      if (config.websocket)
+        stopDirect = serveDirectSessions(eio, {
+          context,
+          refuse: answerRefusal,
+          opened: (socket) => open.add(socket),
+          closed: (socket) => {
+            open.delete(socket);
+            if (open.size === 0) allClosed?.();
+          },
+        });
       if (directory) forwarder = forwardForeignSessions(eio, directory, config, log);
       eio.attach(server, { path: ENGINE_PATH });
       if (!config.websocket) {
@@ -162,6 +180,8 @@ export function engineioTransport(): Transport {
     async stop() {
       await forwarder?.close();
       forwarder = undefined;
+      stopDirect?.();
+      stopDirect = undefined;
       stopRefusing?.();
       stopRefusing = undefined;
       // The hub has queued `bye` and asked each socket to close; a polling client only gets it on its next
@@ -176,6 +196,8 @@ export function engineioTransport(): Transport {
         });
       }
       engine?.close();
+      // engine.io closed its own sessions; the direct ones the hub has not closed go the same way.
+      for (const socket of open) if (socket instanceof DirectSocket) socket.close();
       engine = undefined;
     },
   };

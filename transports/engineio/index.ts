@@ -14,6 +14,7 @@ import { ObservedConnection } from '../observed.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
 import { replyError } from '../sse/http.js';
+import { UnclaimedUpgrades } from '../unclaimed-upgrades.js';
 import { EngineConnection } from './connection.js';
 import { DirectSocket } from './direct.js';
 import { type StopDirect, serveDirectSessions } from './direct-endpoint.js';
@@ -30,19 +31,18 @@ export const ENGINE_PATH = '/engine.io/';
 const UNCLAIMED_UPGRADE_MS = 1000;
 
 /**
- * Stands in for engine.io's upgrade listener while WebSocket is off. On the engine.io path it answers 403
- * `websocket_disabled` and closes, as a proxy that forbids WebSocket would: clients see a failed handshake
- * at once instead of a request left hanging. On any other path it does what engine.io does when it listens:
- * a socket no other listener has answered by then is destroyed, so it can neither hang nor hold up shutdown.
+ * The upgrade listener beside engine.io's (which serves its path while WebSocket is on). Upgrades on other
+ * paths are left to their owners for a while (UnclaimedUpgrades), as engine.io would, without a timer each.
+ * While WebSocket is off, one on the engine.io path is answered 403 `websocket_disabled` and closed, as a
+ * proxy that forbids WebSocket would: clients see a failed handshake at once instead of a request left
+ * hanging.
  */
-function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex & { bytesWritten?: number }): void {
-  if ((request.url ?? '').startsWith(ENGINE_PATH)) {
-    refuseUpgrade(socket, 'websocket_disabled');
-    return;
-  }
-  setTimeout(() => {
-    if (socket.writable && !socket.bytesWritten) socket.destroy();
-  }, UNCLAIMED_UPGRADE_MS).unref();
+function upgradeListener(websocket: boolean): (request: IncomingMessage, socket: Duplex) => void {
+  const unclaimed = new UnclaimedUpgrades(UNCLAIMED_UPGRADE_MS);
+  return (request, socket) => {
+    if (!(request.url ?? '').startsWith(ENGINE_PATH)) unclaimed.watch(socket);
+    else if (!websocket) refuseUpgrade(socket, 'websocket_disabled');
+  };
 }
 
 /**
@@ -132,11 +132,11 @@ export function engineioTransport(): Transport {
           },
         });
       if (directory) forwarder = forwardForeignSessions(eio, directory, config, log);
-      eio.attach(server, { path: ENGINE_PATH });
-      if (!config.websocket) {
-        server.on('upgrade', refuseEngineUpgrade);
-        stopRefusing = () => server.off('upgrade', refuseEngineUpgrade);
-      }
+      // Upgrades on other paths are upgradeListener's, not engine.io's.
+      eio.attach(server, { path: ENGINE_PATH, destroyUpgrade: false });
+      const ownUpgrades = upgradeListener(config.websocket);
+      server.on('upgrade', ownUpgrades);
+      stopRefusing = () => server.off('upgrade', ownUpgrades);
       eio.on('connection_error', (error: { req?: IncomingMessage }) => {
         if (error.req) tickets.get(error.req)?.release();
       });

@@ -16,6 +16,7 @@ import { requestHandshake } from '../request-handshake.js';
 import { replyError } from '../sse/http.js';
 import { UnclaimedUpgrades } from '../unclaimed-upgrades.js';
 import { EngineConnection } from './connection.js';
+import { answerCors } from './cors.js';
 import { DirectSocket } from './direct.js';
 import { type StopDirect, serveDirectSessions } from './direct-endpoint.js';
 import { SwitchboardEngine } from './engine.js';
@@ -48,7 +49,7 @@ function upgradeListener(websocket: boolean): (request: IncomingMessage, socket:
 /**
  * Answers a refused engine.io handshake with the refusal's own status and `{ statusCode, code, message }`:
  * engine.io's answer to a refusing `allowRequest` is always 403 (polling) or 400 (WebSocket) with its own
- * body, which would hide a 429 or 503 from the client. The CORS headers engine.io's middleware has set
+ * body, which would hide a 429 or 503 from the client. The CORS headers answerCors has set
  * stay on the polling answer, so a page of another origin can read why.
  */
 function answerRefusal(req: IncomingMessage, refusal: Refusal): void {
@@ -110,14 +111,15 @@ export function engineioTransport(): Transport {
         pingTimeout: config.pingTimeoutMs,
         perMessageDeflate: false,
         httpCompression: false,
-        // Long-polling from pages of other origins. Every origin may read the answers, so that a page whose
-        // origin is refused can read its 403 `forbidden_origin` and stop; the origin check itself is
-        // admission's, in allowRequest. No cookies are used, so no credentials are allowed.
-        cors: { origin: true, methods: ['GET', 'POST'], credentials: false },
+        // No `cors`: answerCors (cors.ts) answers long-polling from pages of other origins, ahead of engine.io.
         // The project's own ws, not the older copy engine.io depends on: it terminates a peer with more
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
         wsEngine: WebSocketServer,
       });
+      const handleRequest = eio.handleRequest.bind(eio);
+      eio.handleRequest = (req, res) => {
+        if (!answerCors(req, res)) handleRequest(req, res);
+      };
       const context = { hub, server, config, log, admission, directory, observer };
       // Sessions that begin on WebSocket skip engine.io's objects (direct-endpoint.ts); before the
       // forwarder, which sends on only requests with another node's sid (a direct handshake has none).

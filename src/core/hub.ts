@@ -190,6 +190,8 @@ export class Hub {
 
   /** The parked session of namespace `ns` holding `nick` (compared by its lookalike-folded key), if any. */
   parkedHolder(ns: string, nick: string): Session | undefined {
+    // Nothing parked is the common case: the key (two confusable skeletons) is not worth making then.
+    if (this.parked.size === 0) return undefined;
     const key = nickKey(nick);
     for (const session of this.parked.keys())
       if (session.ns?.name === ns && nickKey(session.nick) === key) return session;

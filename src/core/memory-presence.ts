@@ -22,8 +22,8 @@ export class MemoryPresence implements Presence {
     const state = this.state(ns);
     const nick = wanted === undefined ? undefined : normalizeNick(wanted);
     const granted = nick === undefined ? freeGuest(state, session) : freeVariant(state, nick, session);
-    state.nicks.set(nickKey(granted), session);
-    return Promise.resolve(granted);
+    state.nicks.set(granted.key, session);
+    return Promise.resolve(granted.nick);
   }
 
   releaseNick(ns: string, nick: string, session: string): Promise<void> {
@@ -112,24 +112,36 @@ export class MemoryPresence implements Presence {
   }
 }
 
-/** True when `nick` is free for `session` (unheld, or held by that same session: a resume). */
-function freeFor(state: NamespaceState, nick: string, session: string): boolean {
-  const holder = state.nicks.get(nickKey(nick));
-  return holder === undefined || holder === session;
+/** A nick that is free, with its key (worked out once: a key is two confusable skeletons). */
+interface Granted {
+  nick: string;
+  key: string;
 }
 
-function freeGuest(state: NamespaceState, session: string): string {
-  let nick: string;
-  do nick = `guest-${++state.guests}`;
-  while (!freeFor(state, nick, session));
-  return nick;
+/** `nick` with its key when it is free for `session` (unheld, or held by that same session: a resume). */
+function freeFor(state: NamespaceState, nick: string, session: string): Granted | undefined {
+  const key = nickKey(nick);
+  const holder = state.nicks.get(key);
+  return holder === undefined || holder === session ? { nick, key } : undefined;
 }
 
-function freeVariant(state: NamespaceState, nick: string, session: string): string {
-  if (freeFor(state, nick, session)) return nick;
+function freeGuest(state: NamespaceState, session: string): Granted {
+  for (;;) {
+    const granted = freeFor(state, `guest-${++state.guests}`, session);
+    if (granted) return granted;
+  }
+}
+
+function freeVariant(state: NamespaceState, nick: string, session: string): Granted {
+  const free = freeFor(state, nick, session);
+  if (free) return free;
   for (let n = 2; ; n++) {
     const suffix = `-${n}`;
-    const candidate = `${[...nick].slice(0, LIMITS.nickMax - suffix.length).join('')}${suffix}`;
-    if (freeFor(state, candidate, session)) return candidate;
+    const granted = freeFor(
+      state,
+      `${[...nick].slice(0, LIMITS.nickMax - suffix.length).join('')}${suffix}`,
+      session,
+    );
+    if (granted) return granted;
   }
 }

@@ -8,6 +8,8 @@ import { isIPv6 } from 'node:net';
  * empty or unparsable address, is returned as it is.
  */
 export function addressGroup(address: string): string {
+  // Every IPv6 form has a colon; an IPv4 address (the usual case) is its own group, with nothing to parse.
+  if (!address.includes(':')) return address;
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   const unzoned = bare.split('%')[0] ?? bare;
   if (!isIPv6(unzoned)) return address;

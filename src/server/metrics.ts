@@ -8,26 +8,79 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** The engine.io transport name of long-polling: a session that ends on it never upgraded. */
 const POLLING = 'polling';
 
-/** A labelled series' handle, cached so the hot path does not hash its labels on every call. */
+/** A labelled series' handle. */
 type Child = { inc(value?: number): void };
 
-/**
- * Caches one child per label values of a counter or gauge: prom-client hashes the labels of every
- * `inc({...})`, and frames and deliveries are counted thousands of times a second.
- */
-function children<T extends string>(metric: {
-  labels(...values: string[]): Child;
-}): (...values: T[]) => Child {
-  const cache = new Map<string, Child>();
-  return (...values) => {
+/** One labelled series, counted in a plain number until a scrape hands it to prom-client. */
+class Tally {
+  value = 0;
+  constructor(readonly labels: Record<string, string>) {}
+
+  inc(by = 1): void {
+    this.value += by;
+  }
+
+  dec(by = 1): void {
+    this.value -= by;
+  }
+}
+
+/** The series of a metric by label values, made on first use. */
+function series(labelNames: readonly string[]): {
+  all: Map<string, Tally>;
+  of: (values: string[]) => Tally;
+} {
+  const all = new Map<string, Tally>();
+  const of = (values: string[]) => {
     const key = values.join('\u0000');
-    let child = cache.get(key);
-    if (!child) {
-      child = metric.labels(...values);
-      cache.set(key, child);
+    let tally = all.get(key);
+    if (!tally) {
+      tally = new Tally(Object.fromEntries(labelNames.map((name, i) => [name, values[i] as string])));
+      all.set(key, tally);
     }
-    return child;
+    return tally;
   };
+  return { all, of };
+}
+
+/** What a labelled counter or gauge is made with. */
+interface Labelled {
+  name: string;
+  help: string;
+  labelNames: string[];
+  registers: Registry[];
+}
+
+/**
+ * A labelled counter whose series count in plain numbers, handed to prom-client at each scrape (its
+ * `collect`): prom-client hashes the labels of every increment, a cached child's too, and frames are
+ * counted thousands of times a second.
+ */
+function counted(config: Labelled): (...values: string[]) => Child {
+  const { all, of } = series(config.labelNames);
+  const counter: Counter<string> = new Counter({
+    ...config,
+    collect() {
+      for (const tally of all.values()) {
+        if (tally.value === 0) continue;
+        counter.inc(tally.labels, tally.value);
+        tally.value = 0;
+      }
+    },
+  });
+  return (...values) => of(values);
+}
+
+/** A labelled gauge kept the same way: its series' levels are set on prom-client's gauge at each scrape. */
+function levels(config: Labelled): (...values: string[]) => Tally {
+  const { all, of } = series(config.labelNames);
+  const gauge: Gauge<string> = new Gauge({
+    ...config,
+    collect() {
+      for (const tally of all.values()) gauge.set(tally.labels, tally.value);
+    },
+  });
+  return (...values) => of(values);
 }
 
 /**
@@ -37,7 +90,7 @@ function children<T extends string>(metric: {
  */
 export class Metrics implements Observer {
   readonly registry = new Registry();
-  private readonly open: (transport: string) => { inc(v?: number): void; dec(v?: number): void };
+  private readonly open: (transport: string) => Tally;
   private readonly opened: (transport: string) => Child;
   private readonly closedBy: (transport: string, reason: string) => Child;
   private readonly changes: (from: string, to: string) => Child;
@@ -56,45 +109,30 @@ export class Metrics implements Observer {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const connections = new Gauge({
+    this.open = levels({
       name: 'switchboard_connections',
       help: 'Connections open now, by the transport they are on.',
       labelNames: ['transport'],
       registers,
     });
-    const gauges = new Map<string, ReturnType<typeof connections.labels>>();
-    this.open = (transport) => {
-      let child = gauges.get(transport);
-      if (!child) {
-        child = connections.labels(transport);
-        gauges.set(transport, child);
-      }
-      return child;
-    };
-    this.opened = children(
-      new Counter({
-        name: 'switchboard_connections_opened_total',
-        help: 'Connections handed to the hub, by transport.',
-        labelNames: ['transport'],
-        registers,
-      }),
-    );
-    this.closedBy = children(
-      new Counter({
-        name: 'switchboard_connections_closed_total',
-        help: 'Connections gone, by the transport they ended on and why: the bye code, or `peer`.',
-        labelNames: ['transport', 'reason'],
-        registers,
-      }),
-    );
-    this.changes = children(
-      new Counter({
-        name: 'switchboard_transport_changes_total',
-        help: 'Sessions that moved from one transport to another.',
-        labelNames: ['from', 'to'],
-        registers,
-      }),
-    );
+    this.opened = counted({
+      name: 'switchboard_connections_opened_total',
+      help: 'Connections handed to the hub, by transport.',
+      labelNames: ['transport'],
+      registers,
+    });
+    this.closedBy = counted({
+      name: 'switchboard_connections_closed_total',
+      help: 'Connections gone, by the transport they ended on and why: the bye code, or `peer`.',
+      labelNames: ['transport', 'reason'],
+      registers,
+    });
+    this.changes = counted({
+      name: 'switchboard_transport_changes_total',
+      help: 'Sessions that moved from one transport to another.',
+      labelNames: ['from', 'to'],
+      registers,
+    });
     this.upgrades = new Counter({
       name: 'switchboard_upgrades_total',
       help: 'Sessions upgraded to WebSocket (engine.io polling to websocket).',
@@ -110,59 +148,47 @@ export class Metrics implements Observer {
       help: 'engine.io sessions that ended on long-polling, never upgraded (a failed upgrade, a demoted client, WebSocket off).',
       registers,
     });
-    this.inbound = children(
-      new Counter({
-        name: 'switchboard_frames_in_total',
-        help: 'Inbound frames accepted from connections, by transport.',
-        labelNames: ['transport'],
-        registers,
-      }),
-    );
-    this.outbound = children(
-      new Counter({
-        name: 'switchboard_frames_out_total',
-        help: 'Outbound frames written to connections, by transport.',
-        labelNames: ['transport'],
-        registers,
-      }),
-    );
-    this.errors = children(
-      new Counter({
-        name: 'switchboard_errors_total',
-        help: 'Error frames sent, by error code.',
-        labelNames: ['code'],
-        registers,
-      }),
-    );
-    this.refusals = children(
-      new Counter({
-        name: 'switchboard_refusals_total',
-        help: 'Handshakes and hellos refused before a session existed, by reason and transport.',
-        labelNames: ['reason', 'transport'],
-        registers,
-      }),
-    );
+    this.inbound = counted({
+      name: 'switchboard_frames_in_total',
+      help: 'Inbound frames accepted from connections, by transport.',
+      labelNames: ['transport'],
+      registers,
+    });
+    this.outbound = counted({
+      name: 'switchboard_frames_out_total',
+      help: 'Outbound frames written to connections, by transport.',
+      labelNames: ['transport'],
+      registers,
+    });
+    this.errors = counted({
+      name: 'switchboard_errors_total',
+      help: 'Error frames sent, by error code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.refusals = counted({
+      name: 'switchboard_refusals_total',
+      help: 'Handshakes and hellos refused before a session existed, by reason and transport.',
+      labelNames: ['reason', 'transport'],
+      registers,
+    });
     this.resumes = new Counter({
       name: 'switchboard_resumes_total',
       help: 'Resumes served (a hello that named rooms to resume).',
       registers,
     });
-    this.gaps = children(
-      new Counter({
-        name: 'switchboard_gaps_total',
-        help: 'Gap frames sent, by reason (`trimmed`: history no longer holds them; `epoch`: history was reset).',
-        labelNames: ['reason'],
-        registers,
-      }),
-    );
-    this.slow = children(
-      new Counter({
-        name: 'switchboard_slow_consumer_closes_total',
-        help: 'Connections closed as slow consumers (bye slow_consumer), by transport.',
-        labelNames: ['transport'],
-        registers,
-      }),
-    );
+    this.gaps = counted({
+      name: 'switchboard_gaps_total',
+      help: 'Gap frames sent, by reason (`trimmed`: history no longer holds them; `epoch`: history was reset).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.slow = counted({
+      name: 'switchboard_slow_consumer_closes_total',
+      help: 'Connections closed as slow consumers (bye slow_consumer), by transport.',
+      labelNames: ['transport'],
+      registers,
+    });
     this.latency = new FastHistogram(
       'switchboard_delivery_latency_seconds',
       'From a message being stored to its being queued for one member, seconds.',

@@ -95,11 +95,10 @@ describe('SSE in Chromium', () => {
     const session = [...quiet.app.switchboard.hub.sessions].find((s) => s.nick === 'sleeper');
     if (!session) throw new Error('the sleeper has no session');
     expect(session.transport).toBe('websocket');
-    // Under the ObservedConnection the transport's own connection holds the engine.io socket.
-    const conn = (
-      session.conn as unknown as { inner: { socket: { transport: { socket?: { _socket?: Socket } } } } }
-    ).inner;
-    const tcp = conn.socket.transport.socket?._socket;
+    // Under the ObservedConnection is the transport's own connection: a session that began on WebSocket is
+    // served directly on its TCP socket (transports/engineio/direct.ts).
+    const conn = (session.conn as unknown as { inner: { raw?: Socket } }).inner;
+    const tcp = conn.raw;
     expect(tcp).toBeDefined();
     tcp?.pause();
     if (tcp) tcp.write = () => true;

@@ -145,6 +145,16 @@ describe('GET /metrics', () => {
       expect(count('switchboard_frames_in_total', { transport }), transport).toBeGreaterThan(0);
       expect(count('switchboard_frames_out_total', { transport }), transport).toBeGreaterThan(0);
     }
+    // Every connection opened was counted open on its transport and is closed by now.
+    for (const transport of ['websocket', 'polling', 'rawws', 'tcp']) {
+      const open = after.filter(
+        (x) => x.name === 'switchboard_connections' && x.labels.transport === transport,
+      );
+      expect(
+        open.map((x) => x.value),
+        transport,
+      ).toEqual([0]);
+    }
     expect(count('switchboard_upgrades_total')).toBeGreaterThanOrEqual(1);
     expect(
       count('switchboard_transport_changes_total', { from: 'polling', to: 'websocket' }),

@@ -64,17 +64,20 @@ describe('engine.io with websocket off', () => {
     expect(await handshake(server)).toEqual(refused);
   });
 
-  it('ends an upgrade to a path nobody serves instead of leaving it hanging, so shutdown is not held up', async () => {
-    const server = await serve(false);
-    const socket = connect(server.port, '127.0.0.1');
-    const closed = once(socket, 'close');
-    socket.write(
-      'GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-    );
-    await closed;
-    await server.close();
-  });
+  it.each([false, true])(
+    'ends an upgrade to a path nobody serves instead of leaving it hanging, so shutdown is not held up (websocket %s)',
+    async (websocket) => {
+      const server = await serve(websocket);
+      const socket = connect(server.port, '127.0.0.1');
+      const closed = once(socket, 'close');
+      socket.write(
+        'GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      await closed;
+      await server.close();
+    },
+  );
 
   it('makes an engine.io-client WebSocket attempt fail with an error, and polling still works', async () => {
     const server = await serve(false);

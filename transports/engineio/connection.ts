@@ -23,7 +23,7 @@ interface SocketInternals {
 const WS_OPEN = 1;
 
 /** Frames of this turn, shared by every engine.io WebSocket connection of the process. */
-const frames = new FrameCache(encodeMessageFrame);
+export const engineFrames = new FrameCache(encodeMessageFrame);
 
 /** An engine.io socket as a Connection: each frame is one engine.io message packet. */
 export class EngineConnection implements Connection {
@@ -62,11 +62,11 @@ export class EngineConnection implements Connection {
       // whole list in one write. Safe beside ws's own writes: without compression ws writes at once, in
       // order, and engine.io has nothing queued (else the frames wait behind it, below).
       if (texts.length === 1) {
-        raw.write(frames.get(texts[0] as string));
+        raw.write(engineFrames.get(texts[0] as string));
         return;
       }
       raw.cork();
-      for (const text of texts) raw.write(frames.get(text));
+      for (const text of texts) raw.write(engineFrames.get(text));
       raw.uncork();
       return;
     }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request, upgrade } from 'undici';
+import { randomToken } from '../../src/server/ids.js';
 import type { SessionDirectory } from '../../src/server/transport.js';
 
 /** Separates the owner's node id from the random part of an engine.io session id (node ids have no `.`). */
@@ -13,7 +13,7 @@ const HOP_HEADER = 'x-switchboard-forwarded-by';
 
 /** An engine.io session id that names its owner: `NODE.RANDOM`, 120 random bits, URL-safe. */
 export function ownedSessionId(nodeId: string): string {
-  return `${nodeId}${SEPARATOR}${randomBytes(15).toString('base64url')}`;
+  return `${nodeId}${SEPARATOR}${randomToken(15)}`;
 }
 
 /** The node that owns engine.io session `sid`, or undefined for an id that names none. */

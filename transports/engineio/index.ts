@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Server as EngineServer, type Socket } from 'engine.io';
+import type { Server as EngineServer, Socket } from 'engine.io';
 import { WebSocketServer } from 'ws';
 import type { Refusal, Ticket } from '../../src/ports/admission.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
@@ -14,7 +14,12 @@ import { ObservedConnection } from '../observed.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { requestHandshake } from '../request-handshake.js';
 import { replyError } from '../sse/http.js';
+import { UnclaimedUpgrades } from '../unclaimed-upgrades.js';
 import { EngineConnection } from './connection.js';
+import { answerCors } from './cors.js';
+import { DirectSocket } from './direct.js';
+import { type StopDirect, serveDirectSessions } from './direct-endpoint.js';
+import { SwitchboardEngine } from './engine.js';
 import { ownedSessionId, SessionForwarder } from './forward.js';
 
 /** How long a shutdown waits for polling clients to collect their `bye`. */
@@ -27,25 +32,24 @@ export const ENGINE_PATH = '/engine.io/';
 const UNCLAIMED_UPGRADE_MS = 1000;
 
 /**
- * Stands in for engine.io's upgrade listener while WebSocket is off. On the engine.io path it answers 403
- * `websocket_disabled` and closes, as a proxy that forbids WebSocket would: clients see a failed handshake
- * at once instead of a request left hanging. On any other path it does what engine.io does when it listens:
- * a socket no other listener has answered by then is destroyed, so it can neither hang nor hold up shutdown.
+ * The upgrade listener beside engine.io's (which serves its path while WebSocket is on). Upgrades on other
+ * paths are left to their owners for a while (UnclaimedUpgrades), as engine.io would, without a timer each.
+ * While WebSocket is off, one on the engine.io path is answered 403 `websocket_disabled` and closed, as a
+ * proxy that forbids WebSocket would: clients see a failed handshake at once instead of a request left
+ * hanging.
  */
-function refuseEngineUpgrade(request: IncomingMessage, socket: Duplex & { bytesWritten?: number }): void {
-  if ((request.url ?? '').startsWith(ENGINE_PATH)) {
-    refuseUpgrade(socket, 'websocket_disabled');
-    return;
-  }
-  setTimeout(() => {
-    if (socket.writable && !socket.bytesWritten) socket.destroy();
-  }, UNCLAIMED_UPGRADE_MS).unref();
+function upgradeListener(websocket: boolean): (request: IncomingMessage, socket: Duplex) => void {
+  const unclaimed = new UnclaimedUpgrades(UNCLAIMED_UPGRADE_MS);
+  return (request, socket) => {
+    if (!(request.url ?? '').startsWith(ENGINE_PATH)) unclaimed.watch(socket);
+    else if (!websocket) refuseUpgrade(socket, 'websocket_disabled');
+  };
 }
 
 /**
  * Answers a refused engine.io handshake with the refusal's own status and `{ statusCode, code, message }`:
  * engine.io's answer to a refusing `allowRequest` is always 403 (polling) or 400 (WebSocket) with its own
- * body, which would hide a 429 or 503 from the client. The CORS headers engine.io's middleware has set
+ * body, which would hide a 429 or 503 from the client. The CORS headers answerCors has set
  * stay on the polling answer, so a page of another origin can read why.
  */
 function answerRefusal(req: IncomingMessage, refusal: Refusal): void {
@@ -77,14 +81,16 @@ export function engineioTransport(): Transport {
   let engine: EngineServer | undefined;
   let stopRefusing: (() => void) | undefined;
   let forwarder: SessionForwarder | undefined;
-  const open = new Set<Socket>();
+  let stopDirect: StopDirect | undefined;
+  /** Open sessions, engine.io's and the direct WebSocket ones. */
+  const open = new Set<object>();
   let allClosed: (() => void) | undefined;
   return {
     name: 'engineio',
     start({ hub, server, config, log, admission, directory, observer }: TransportContext) {
       // Admitted handshakes until their socket opens; a handshake engine.io then fails gives its slot back.
       const tickets = new WeakMap<IncomingMessage, Ticket>();
-      const eio = new EngineServer({
+      const eio = new SwitchboardEngine({
         // Admission runs here, on handshakes only (requests with a sid belong to an admitted session), for
         // polling and WebSocket alike, before engine.io makes a session. A refusal is answered by us and
         // engine.io's callback is never called: it holds nothing for a request it has not accepted.
@@ -105,20 +111,34 @@ export function engineioTransport(): Transport {
         pingTimeout: config.pingTimeoutMs,
         perMessageDeflate: false,
         httpCompression: false,
-        // Long-polling from pages of other origins. Every origin may read the answers, so that a page whose
-        // origin is refused can read its 403 `forbidden_origin` and stop; the origin check itself is
-        // admission's, in allowRequest. No cookies are used, so no credentials are allowed.
-        cors: { origin: true, methods: ['GET', 'POST'], credentials: false },
+        // No `cors`: answerCors (cors.ts) answers long-polling from pages of other origins, ahead of engine.io.
         // The project's own ws, not the older copy engine.io depends on: it terminates a peer with more
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
         wsEngine: WebSocketServer,
       });
+      const handleRequest = eio.handleRequest.bind(eio);
+      eio.handleRequest = (req, res) => {
+        if (!answerCors(req, res)) handleRequest(req, res);
+      };
+      const context = { hub, server, config, log, admission, directory, observer };
+      // Sessions that begin on WebSocket skip engine.io's objects (direct-endpoint.ts); before the
+      // forwarder, which sends on only requests with another node's sid (a direct handshake has none).
+      if (config.websocket)
+        stopDirect = serveDirectSessions(eio, {
+          context,
+          refuse: answerRefusal,
+          opened: (socket) => open.add(socket),
+          closed: (socket) => {
+            open.delete(socket);
+            if (open.size === 0) allClosed?.();
+          },
+        });
       if (directory) forwarder = forwardForeignSessions(eio, directory, config, log);
-      eio.attach(server, { path: ENGINE_PATH });
-      if (!config.websocket) {
-        server.on('upgrade', refuseEngineUpgrade);
-        stopRefusing = () => server.off('upgrade', refuseEngineUpgrade);
-      }
+      // Upgrades on other paths are upgradeListener's, not engine.io's.
+      eio.attach(server, { path: ENGINE_PATH, destroyUpgrade: false });
+      const ownUpgrades = upgradeListener(config.websocket);
+      server.on('upgrade', ownUpgrades);
+      stopRefusing = () => server.off('upgrade', ownUpgrades);
       eio.on('connection_error', (error: { req?: IncomingMessage }) => {
         if (error.req) tickets.get(error.req)?.release();
       });
@@ -162,6 +182,8 @@ export function engineioTransport(): Transport {
     async stop() {
       await forwarder?.close();
       forwarder = undefined;
+      stopDirect?.();
+      stopDirect = undefined;
       stopRefusing?.();
       stopRefusing = undefined;
       // The hub has queued `bye` and asked each socket to close; a polling client only gets it on its next
@@ -176,6 +198,8 @@ export function engineioTransport(): Transport {
         });
       }
       engine?.close();
+      // engine.io closed its own sessions; the direct ones the hub has not closed go the same way.
+      for (const socket of open) if (socket instanceof DirectSocket) socket.close();
       engine = undefined;
     },
   };

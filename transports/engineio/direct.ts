@@ -1,0 +1,170 @@
+import type { Socket as NetSocket } from 'node:net';
+import { WebSocket } from 'ws';
+import type { Connection } from '../../src/core/connection.js';
+import { DeadlineQueue } from '../../src/server/deadlines.js';
+import { encodeTextFrame } from '../ws-frames.js';
+import { engineFrames } from './connection.js';
+
+/** What a direct session tells the transport: its messages, what the wire could not carry, its end. */
+export interface DirectEvents {
+  /** One engine.io `message` packet's text. */
+  message(text: string): void;
+  /** A message packet that is not text (binary, or base64 `b`). */
+  binary(): void;
+  /** The session is over, for whatever reason (engine.io's close reasons). */
+  closed(reason: string): void;
+}
+
+/** engine.io's heartbeat settings, as its `open` packet announces them. */
+export interface HeartbeatTimes {
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+}
+
+/** An engine.io `ping` packet as a WebSocket text frame, the same bytes for every socket. */
+const PING_FRAME = encodeTextFrame('2');
+
+/** engine.io v4 packet types (engine.io-parser) as the first character code of a text frame. */
+const PACKET = { open: 0x30, close: 0x31, ping: 0x32, pong: 0x33, message: 0x34, upgrade: 0x35, noop: 0x36 };
+/** The first character of a base64 binary message. */
+const BASE64 = 0x62;
+
+/**
+ * engine.io's v4 heartbeat for every direct session on two timers: each session is pinged `pingIntervalMs`
+ * after it opened or last answered, and closed with `ping timeout` when no pong follows within
+ * `pingTimeoutMs` (extended once when other packets arrive meanwhile), as engine.io's Socket does with
+ * two timers of its own per session.
+ */
+export class EngineHeartbeat {
+  readonly pings: DeadlineQueue<DirectSocket>;
+  readonly pongs: DeadlineQueue<DirectSocket>;
+
+  constructor(readonly times: HeartbeatTimes) {
+    this.pings = new DeadlineQueue(times.pingIntervalMs);
+    this.pongs = new DeadlineQueue(times.pingTimeoutMs);
+  }
+
+  /** Stops both timers. */
+  stop(): void {
+    this.pings.clear();
+    this.pongs.clear();
+  }
+}
+
+/**
+ * An engine.io session that began on WebSocket (`?EIO=4&transport=websocket`, no sid): engine.io v4 spoken
+ * over the `ws` socket directly, without engine.io's Socket and Transport objects. Such a session never
+ * upgrades and never falls back, so what engine.io adds to it is only framing (`open`, `ping`/`pong`,
+ * `message`) and the heartbeat; the wire is the same to the client. Sessions that begin on polling, and
+ * their upgrades, stay engine.io's.
+ */
+export class DirectSocket implements Connection {
+  readonly transport = 'websocket';
+  private done = false;
+  /** Waiting for a pong; `refreshed` once the wait was extended for another packet. */
+  private waiting = false;
+  private refreshed = false;
+  private readonly ping = () => this.sendPing();
+  private readonly pongMissed = () => this.end('ping timeout');
+
+  /** `raw` is the TCP socket under `ws`, so frames go out in one write each turn (tests reach it too). */
+  constructor(
+    private readonly ws: WebSocket,
+    readonly raw: NetSocket,
+    private readonly heartbeat: EngineHeartbeat,
+    private readonly events: DirectEvents,
+  ) {
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.packet(data, isBinary));
+    // ws answers protocol errors itself (1009 past maxPayload, 1007, 1002) and closes; engine.io ends the
+    // session at the error, not when the close handshake is over.
+    ws.on('error', () => this.end('transport error'));
+    ws.once('close', () => this.end('transport close'));
+    heartbeat.pings.add(this, this.ping);
+  }
+
+  /** Writes the `open` packet (the first frame of the session). */
+  open(sid: string, maxPayload: number): void {
+    const { pingIntervalMs, pingTimeoutMs } = this.heartbeat.times;
+    const open = { sid, upgrades: [], pingInterval: pingIntervalMs, pingTimeout: pingTimeoutMs, maxPayload };
+    this.raw.write(encodeTextFrame(JSON.stringify(open), '0'));
+  }
+
+  write(texts: readonly string[]): void {
+    if (this.done || this.ws.readyState !== WebSocket.OPEN) return;
+    // Straight onto the TCP socket, each frame encoded once per turn for all its recipients. Safe beside
+    // ws's own writes (pongs, close): without compression ws writes at once and in order.
+    if (texts.length === 1) {
+      this.raw.write(engineFrames.get(texts[0] as string));
+      return;
+    }
+    this.raw.cork();
+    for (const text of texts) this.raw.write(engineFrames.get(text));
+    this.raw.uncork();
+  }
+
+  /** Closes as engine.io's `socket.close()` does: the WebSocket close handshake, and the session ends now. */
+  close(): void {
+    this.end('forced close');
+  }
+
+  bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  private packet(data: Buffer, isBinary: boolean): void {
+    if (this.done) return;
+    const type = isBinary ? PACKET.message : data.length === 0 ? -1 : (data[0] as number);
+    // engine.io extends the wait for a pong once when other packets arrive meanwhile (a busy link).
+    if (this.waiting && type !== PACKET.pong && !this.refreshed) {
+      this.refreshed = true;
+      this.heartbeat.pongs.add(this, this.pongMissed);
+    }
+    if (isBinary || type === BASE64) {
+      this.events.binary();
+      return;
+    }
+    switch (type) {
+      case PACKET.message:
+        // `4` alone carries no data: engine.io hands that on as a message without a string.
+        if (data.length > 1) this.events.message(data.toString('utf8', 1));
+        else this.events.binary();
+        return;
+      case PACKET.pong:
+        if (!this.waiting) return;
+        this.waiting = false;
+        this.heartbeat.pongs.delete(this);
+        this.heartbeat.pings.add(this, this.ping);
+        return;
+      case PACKET.ping:
+        // In v4 only the server pings.
+        this.end('transport error');
+        return;
+      case PACKET.open:
+      case PACKET.close:
+      case PACKET.upgrade:
+      case PACKET.noop:
+        // engine.io's Socket ignores these on an open WebSocket session.
+        return;
+      default:
+        this.end('parse error');
+    }
+  }
+
+  private sendPing(): void {
+    if (this.done) return;
+    this.waiting = true;
+    this.refreshed = false;
+    this.raw.write(PING_FRAME);
+    this.heartbeat.pongs.add(this, this.pongMissed);
+  }
+
+  /** Ends the session once: timers dropped, the WebSocket closed (engine.io sends no code), then told. */
+  private end(reason: string): void {
+    if (this.done) return;
+    this.done = true;
+    this.heartbeat.pings.delete(this);
+    this.heartbeat.pongs.delete(this);
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    this.events.closed(reason);
+  }
+}

@@ -61,13 +61,7 @@ export class EngineConnection implements Connection {
       // Straight onto the TCP socket, each frame encoded once per turn for all its recipients and the
       // whole list in one write. Safe beside ws's own writes: without compression ws writes at once, in
       // order, and engine.io has nothing queued (else the frames wait behind it, below).
-      if (texts.length === 1) {
-        raw.write(engineFrames.get(texts[0] as string));
-        return;
-      }
-      raw.cork();
-      for (const text of texts) raw.write(engineFrames.get(text));
-      raw.uncork();
+      engineFrames.writeAll(raw, texts);
       return;
     }
     // Polling, an upgrade in progress, or packets engine.io still holds: its own path, one flush (one

@@ -93,13 +93,7 @@ export class DirectSocket implements Connection {
     if (this.done || this.ws.readyState !== WebSocket.OPEN) return;
     // Straight onto the TCP socket, each frame encoded once per turn for all its recipients. Safe beside
     // ws's own writes (pongs, close): without compression ws writes at once and in order.
-    if (texts.length === 1) {
-      this.raw.write(engineFrames.get(texts[0] as string));
-      return;
-    }
-    this.raw.cork();
-    for (const text of texts) this.raw.write(engineFrames.get(text));
-    this.raw.uncork();
+    engineFrames.writeAll(this.raw, texts);
   }
 
   /** Closes as engine.io's `socket.close()` does: the WebSocket close handshake, and the session ends now. */

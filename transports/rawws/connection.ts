@@ -24,16 +24,7 @@ export class RawWsConnection implements Connection {
     // Straight onto the TCP socket, each frame encoded once per turn for all its recipients and the
     // whole list in one write. Safe beside ws's own writes (pings, close): without compression ws
     // writes at once and in order.
-    if (texts.length === 1) {
-      this.socket.write(frames.get(texts[0] as string));
-      return;
-    }
-    this.socket.cork();
-    try {
-      for (const text of texts) this.socket.write(frames.get(text));
-    } finally {
-      this.socket.uncork();
-    }
+    frames.writeAll(this.socket, texts);
   }
 
   close(): void {

@@ -23,13 +23,7 @@ export class TcpConnection implements Connection {
     }
     // JSON lines: a broadcast's bytes are shared by every recipient, and the list is one write.
     if (frames.length === 0 || this.socket.writableEnded || this.socket.destroyed) return;
-    if (frames.length === 1) {
-      this.socket.write(lines.get(frames[0] as string));
-      return;
-    }
-    this.socket.cork();
-    for (const frame of frames) this.socket.write(lines.get(frame));
-    this.socket.uncork();
+    lines.writeAll(this.socket, frames);
   }
 
   /** Writes lines in one write (one system call for the whole list). */

@@ -1,15 +1,17 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Server as EngineServer } from 'engine.io';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Session } from '../../src/core/session.js';
 import type { Refusal, Ticket } from '../../src/ports/admission.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { payloadLimit, type TransportContext } from '../../src/server/transport.js';
 import { ObservedConnection } from '../observed.js';
+import { refuseUpgrade } from '../rawws/handshake.js';
 import { queryOf, requestHandshake } from '../request-handshake.js';
-import { DirectSocket, EngineHeartbeat } from './direct.js';
+import { type DirectEvents, DirectSocket, EngineHeartbeat } from './direct.js';
+import { answerEngineError, PollingSession } from './direct-polling.js';
 
 /** engine.io's check of the Origin header (its `checkInvalidHeaderChar`): such a handshake is engine.io's to refuse. */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
@@ -17,26 +19,39 @@ const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 /** What the endpoint needs of the transport: the context, and where open sessions are counted. */
 export interface DirectContext {
   context: TransportContext;
-  /** Answers a refused handshake (the transport's own refusal answer). */
-  refuse(req: IncomingMessage, refusal: Refusal): void;
+  /** Answers a refused handshake (the transport's own refusal answer); `res` for a polling one. */
+  refuse(req: IncomingMessage, refusal: Refusal, res?: ServerResponse): void;
   /** A session opened; `closed` is called once when it ends. */
-  opened(socket: DirectSocket): void;
-  closed(socket: DirectSocket): void;
+  opened(socket: DirectSession): void;
+  closed(socket: DirectSession): void;
 }
+
+/** A session the endpoint serves, as the transport sees it at shutdown. */
+export type DirectSession = DirectSocket | PollingSession;
 
 /** Stops the endpoint: its heartbeat timers. */
 export type StopDirect = () => void;
 
+/** The hooks of one accepted session into its hub session. */
+interface Wiring {
+  events: DirectEvents & { upgraded(): void };
+  /** Opens the hub session over `connection`, once it has written its `open` packet. */
+  start(connection: DirectSession): void;
+}
+
 /**
- * Serves the engine.io handshakes that begin on WebSocket (`?EIO=4&transport=websocket`, no sid) as
- * DirectSockets, in front of engine.io's own upgrade handling: admission, the upgrade, the `open` packet
- * (in the same write as the `101` answer) and the session, with no engine.io Socket, Transport or kept
- * request per connection. Every other upgrade on the path (a polling session's upgrade, EIO=3, a bad
- * handshake engine.io refuses with its own answer) still goes to engine.io.
+ * Serves engine.io v4 sessions without engine.io's Socket, Transport or kept request per connection, in
+ * front of engine.io's own request and upgrade handling: handshakes that begin on WebSocket
+ * (`?EIO=4&transport=websocket`, no sid) as DirectSockets, with the `open` packet in the same write as the
+ * `101` answer; handshakes on long-polling (`?EIO=4&transport=polling`, no sid) as PollingSessions, their
+ * polls, POSTs and upgrade to WebSocket. Admission runs here as it does for engine.io's. Everything else
+ * (EIO=3, a malformed handshake, a sid this node does not hold) still goes to engine.io, which answers it
+ * with its own error.
  */
 export function serveDirectSessions(eio: EngineServer, direct: DirectContext): StopDirect {
   const { hub, config, admission, observer } = direct.context;
   const maxPayload = payloadLimit(config.maxFrameBytes);
+  const upgrades = config.websocket ? ['websocket'] : [];
   // The same WebSocket settings engine.io gives its own ws server.
   const wss = new WebSocketServer({
     noServer: true,
@@ -48,70 +63,164 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     pingIntervalMs: config.pingIntervalMs,
     pingTimeoutMs: config.pingTimeoutMs,
   });
-  const engineUpgrade = eio.handleUpgrade.bind(eio);
-  eio.handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  /** Open polling sessions by sid, upgraded ones too (their polling requests are refused). */
+  const polling = new Map<string, PollingSession>();
+
+  const engineRequest = eio.handleRequest.bind(eio);
+  eio.handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     // engine.io reads an existing `_query` rather than parse the URL again.
     const query = queryOf(req.url ?? '/');
     (req as { _query?: Record<string, string> })._query = query;
-    const origin = req.headers.origin;
+    if (query.EIO !== '4' || query.transport !== 'polling') {
+      engineRequest(req, res);
+      return;
+    }
+    const { sid } = query;
+    if (sid === undefined) {
+      if (req.method === 'GET' && validOrigin(req)) handshakePolling(req, res);
+      else engineRequest(req, res);
+      return;
+    }
+    const session = polling.get(sid);
+    if (session === undefined) engineRequest(req, res);
+    else if (session.upgradedAway) answerEngineError(res, 3, 'Bad request');
+    else if (req.method === 'GET') session.onPoll(res);
+    else if (req.method === 'POST') session.onData(req, res);
+    else {
+      res.writeHead(500);
+      res.end();
+    }
+  };
+
+  const engineUpgrade = eio.handleUpgrade.bind(eio);
+  eio.handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const query = queryOf(req.url ?? '/');
+    (req as { _query?: Record<string, string> })._query = query;
     if (
+      !config.websocket ||
       query.transport !== 'websocket' ||
       query.EIO !== '4' ||
-      query.sid !== undefined ||
       req.method !== 'GET' ||
-      (origin !== undefined && INVALID_HEADER_CHAR.test(origin))
+      !validOrigin(req)
     ) {
       engineUpgrade(req, socket, head);
       return;
     }
+    if (query.sid !== undefined) {
+      const session = polling.get(query.sid);
+      if (session === undefined) engineUpgrade(req, socket, head);
+      else upgradePolling(session, req, socket, head);
+      return;
+    }
+    handshakeWebSocket(req, socket, head);
+  };
+
+  /** Admits a handshake; a refusal is answered here. */
+  function admit(req: IncomingMessage, res?: ServerResponse): Ticket | undefined {
+    const verdict = admission.admit(requestHandshake('engineio', req, config.trustProxy));
+    if (verdict.ok) return verdict;
+    direct.refuse(req, verdict, res);
+    return undefined;
+  }
+
+  function handshakeWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const sid = eio.generateId(req);
     if (typeof sid !== 'string') {
       engineUpgrade(req, socket, head);
       return;
     }
-    const verdict = admission.admit(requestHandshake('engineio', req, config.trustProxy));
-    if (!verdict.ok) {
-      direct.refuse(req, verdict);
-      return;
-    }
+    const ticket = admit(req);
+    if (!ticket) return;
     // The release itself is the listener: a closure here would keep this request alive with the socket.
-    socket.once('close', verdict.release);
+    socket.once('close', ticket.release);
     // The 101 answer and the `open` packet leave in one write (ws writes the answer before calling back).
     socket.cork();
     wss.handleUpgrade(req, socket, head, (ws) => {
-      open(ws, socket as NetSocket, sid, verdict);
+      const wiring = wire(ticket);
+      const connection = new DirectSocket(ws, socket as NetSocket, heartbeat, wiring.events);
+      connection.open(sid, maxPayload);
+      wiring.start(connection);
     });
     socket.uncork();
-  };
+  }
 
-  /** Makes the session of an accepted WebSocket. Takes no request: nothing of it outlives the handshake. */
-  function open(ws: WebSocket, raw: NetSocket, sid: string, ticket: Ticket): void {
+  function handshakePolling(req: IncomingMessage, res: ServerResponse): void {
+    const sid = eio.generateId(req);
+    if (typeof sid !== 'string') {
+      engineRequest(req, res);
+      return;
+    }
+    const ticket = admit(req, res);
+    if (!ticket) return;
+    const wiring = wire(ticket, () => {
+      polling.delete(sid);
+      ticket.release();
+    });
+    const connection = new PollingSession(sid, heartbeat, wiring.events, maxPayload);
+    polling.set(sid, connection);
+    connection.open(upgrades, maxPayload);
+    connection.onPoll(res);
+    wiring.start(connection);
+  }
+
+  function upgradePolling(session: PollingSession, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (session.upgradedAway) {
+      refuseUpgrade(socket, 'bad_request', 'This session has upgraded already.');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!session.onUpgrade(ws, socket as NetSocket)) ws.close();
+    });
+  }
+
+  /** The events of a new session's connection, feeding the hub session that `start` opens. */
+  function wire(ticket: Ticket, ended?: () => void): Wiring {
     let session: Session | undefined;
     let conn: ObservedConnection | undefined;
-    const socket = new DirectSocket(ws, raw, heartbeat, {
-      message(text) {
-        conn?.received();
-        session?.receive(text);
+    let connection: DirectSession | undefined;
+    return {
+      events: {
+        message(text) {
+          conn?.received();
+          session?.receive(text);
+        },
+        binary() {
+          conn?.received();
+          session?.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
+        },
+        closed() {
+          ended?.();
+          conn?.gone();
+          session?.closed();
+          if (connection) direct.closed(connection);
+        },
+        upgraded() {
+          conn?.changed('websocket');
+          session?.setTransport('websocket');
+        },
       },
-      binary() {
-        conn?.received();
-        session?.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
+      start(opened) {
+        connection = opened;
+        conn = new ObservedConnection(opened, observer);
+        const { handshake } = ticket;
+        session = hub.open(conn, {
+          origin: handshake.origin,
+          remoteAddress: handshake.remoteAddress,
+          handshake,
+        });
+        direct.opened(opened);
       },
-      closed() {
-        conn?.gone();
-        session?.closed();
-        direct.closed(socket);
-      },
-    });
-    socket.open(sid, maxPayload);
-    conn = new ObservedConnection(socket, observer);
-    const { handshake } = ticket;
-    session = hub.open(conn, { origin: handshake.origin, remoteAddress: handshake.remoteAddress, handshake });
-    direct.opened(socket);
+    };
   }
 
   return () => {
     heartbeat.stop();
     wss.close();
   };
+}
+
+/** engine.io's check of the Origin header: a handshake with a bad one is engine.io's to refuse. */
+function validOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  return origin === undefined || !INVALID_HEADER_CHAR.test(origin);
 }

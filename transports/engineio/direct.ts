@@ -13,6 +13,10 @@ export interface DirectEvents {
   binary(): void;
   /** The session is over, for whatever reason (engine.io's close reasons). */
   closed(reason: string): void;
+  /** A probing socket (an upgrade from polling) answered the client's `2probe`. */
+  probed?(): void;
+  /** A probing socket got the client's `5` (upgrade): from now on it carries the session. */
+  upgraded?(): void;
 }
 
 /** engine.io's heartbeat settings, as its `open` packet announces them. */
@@ -23,6 +27,8 @@ export interface HeartbeatTimes {
 
 /** An engine.io `ping` packet as a WebSocket text frame, the same bytes for every socket. */
 const PING_FRAME = encodeTextFrame('2');
+/** The answer to an upgrade's probe. */
+const PROBE_FRAME = encodeTextFrame('3probe');
 
 /** engine.io v4 packet types (engine.io-parser) as the first character code of a text frame. */
 const PACKET = { open: 0x30, close: 0x31, ping: 0x32, pong: 0x33, message: 0x34, upgrade: 0x35, noop: 0x36 };
@@ -36,8 +42,8 @@ const BASE64 = 0x62;
  * two timers of its own per session.
  */
 export class EngineHeartbeat {
-  readonly pings: DeadlineQueue<DirectSocket>;
-  readonly pongs: DeadlineQueue<DirectSocket>;
+  readonly pings: DeadlineQueue<object>;
+  readonly pongs: DeadlineQueue<object>;
 
   constructor(readonly times: HeartbeatTimes) {
     this.pings = new DeadlineQueue(times.pingIntervalMs);
@@ -52,15 +58,17 @@ export class EngineHeartbeat {
 }
 
 /**
- * An engine.io session that began on WebSocket (`?EIO=4&transport=websocket`, no sid): engine.io v4 spoken
- * over the `ws` socket directly, without engine.io's Socket and Transport objects. Such a session never
- * upgrades and never falls back, so what engine.io adds to it is only framing (`open`, `ping`/`pong`,
- * `message`) and the heartbeat; the wire is the same to the client. Sessions that begin on polling, and
- * their upgrades, stay engine.io's.
+ * An engine.io session over WebSocket, engine.io v4 spoken over the `ws` socket directly, without engine.io's
+ * Socket and Transport objects: one that began on WebSocket (`?EIO=4&transport=websocket`, no sid), or the
+ * socket a PollingSession's upgrade probes (`probing`) and then moves onto. Over WebSocket what engine.io
+ * adds is only framing (`open`, `ping`/`pong`, `message`) and the heartbeat; the wire is the same to the
+ * client.
  */
 export class DirectSocket implements Connection {
   readonly transport = 'websocket';
   private done = false;
+  /** An upgrade from polling not completed yet: only `2probe` and `5` are allowed, and no heartbeat runs. */
+  private probing: boolean;
   /** Waiting for a pong; `refreshed` once the wait was extended for another packet. */
   private waiting = false;
   private refreshed = false;
@@ -73,13 +81,15 @@ export class DirectSocket implements Connection {
     readonly raw: NetSocket,
     private readonly heartbeat: EngineHeartbeat,
     private readonly events: DirectEvents,
+    probing = false,
   ) {
+    this.probing = probing;
     ws.on('message', (data: Buffer, isBinary: boolean) => this.packet(data, isBinary));
     // ws answers protocol errors itself (1009 past maxPayload, 1007, 1002) and closes; engine.io ends the
     // session at the error, not when the close handshake is over.
     ws.on('error', () => this.end('transport error'));
     ws.once('close', () => this.end('transport close'));
-    heartbeat.pings.add(this, this.ping);
+    if (!probing) heartbeat.pings.add(this, this.ping);
   }
 
   /** Writes the `open` packet (the first frame of the session). */
@@ -89,8 +99,14 @@ export class DirectSocket implements Connection {
     this.raw.write(encodeTextFrame(JSON.stringify(open), '0'));
   }
 
+  /** Writes engine.io packets as they are (`4…`, `1`), one frame each: what a polling session held at its upgrade. */
+  writePackets(packets: readonly string[]): void {
+    if (this.done || this.ws.readyState !== WebSocket.OPEN || packets.length === 0) return;
+    this.raw.write(Buffer.concat(packets.map((packet) => encodeTextFrame(packet))));
+  }
+
   write(texts: readonly string[]): void {
-    if (this.done || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.done || this.probing || this.ws.readyState !== WebSocket.OPEN) return;
     // Straight onto the TCP socket, each frame encoded once per turn for all its recipients. Safe beside
     // ws's own writes (pongs, close): without compression ws writes at once and in order.
     engineFrames.writeAll(this.raw, texts);
@@ -107,6 +123,10 @@ export class DirectSocket implements Connection {
 
   private packet(data: Buffer, isBinary: boolean): void {
     if (this.done) return;
+    if (this.probing) {
+      this.probe(data, isBinary);
+      return;
+    }
     const type = isBinary ? PACKET.message : data.length === 0 ? -1 : (data[0] as number);
     // engine.io extends the wait for a pong once when other packets arrive meanwhile (a busy link).
     if (this.waiting && type !== PACKET.pong && !this.refreshed) {
@@ -141,6 +161,21 @@ export class DirectSocket implements Connection {
         return;
       default:
         this.end('parse error');
+    }
+  }
+
+  /** engine.io's upgrade: `2probe` is answered `3probe`, `5` completes it, anything else fails it. */
+  private probe(data: Buffer, isBinary: boolean): void {
+    if (!isBinary && data.length === 6 && data.toString('latin1') === '2probe') {
+      this.raw.write(PROBE_FRAME);
+      this.events.probed?.();
+    } else if (!isBinary && data.length === 1 && data[0] === PACKET.upgrade) {
+      this.probing = false;
+      this.heartbeat.pongs.delete(this);
+      this.heartbeat.pings.add(this, this.ping);
+      this.events.upgraded?.();
+    } else {
+      this.end('transport error');
     }
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Server as EngineServer, Socket } from 'engine.io';
 import { WebSocketServer } from 'ws';
@@ -19,6 +19,7 @@ import { EngineConnection } from './connection.js';
 import { answerCors } from './cors.js';
 import { DirectSocket } from './direct.js';
 import { type StopDirect, serveDirectSessions } from './direct-endpoint.js';
+import { PollingSession } from './direct-polling.js';
 import { SwitchboardEngine } from './engine.js';
 import { ownedSessionId, SessionForwarder } from './forward.js';
 
@@ -52,8 +53,11 @@ function upgradeListener(websocket: boolean): (request: IncomingMessage, socket:
  * body, which would hide a 429 or 503 from the client. The CORS headers answerCors has set
  * stay on the polling answer, so a page of another origin can read why.
  */
-function answerRefusal(req: IncomingMessage, refusal: Refusal): void {
-  const res = (req as { res?: import('node:http').ServerResponse }).res;
+function answerRefusal(
+  req: IncomingMessage,
+  refusal: Refusal,
+  res = (req as { res?: ServerResponse }).res,
+): void {
   const code = refusal.code as Parameters<typeof replyError>[1];
   if (res) replyError(res, code, refusal.message, true);
   else refuseUpgrade(req.socket, code, refusal.message);
@@ -116,23 +120,22 @@ export function engineioTransport(): Transport {
         // than 60 automatic pongs unwritten (one that floods pings and never reads), which that copy lacks.
         wsEngine: WebSocketServer,
       });
+      const context = { hub, server, config, log, admission, directory, observer };
+      // engine.io v4 sessions skip engine.io's objects (direct-endpoint.ts); inside the CORS answer and the
+      // forwarder, which sends on only requests with another node's sid.
+      stopDirect = serveDirectSessions(eio, {
+        context,
+        refuse: answerRefusal,
+        opened: (socket) => open.add(socket),
+        closed: (socket) => {
+          open.delete(socket);
+          if (open.size === 0) allClosed?.();
+        },
+      });
       const handleRequest = eio.handleRequest.bind(eio);
       eio.handleRequest = (req, res) => {
         if (!answerCors(req, res)) handleRequest(req, res);
       };
-      const context = { hub, server, config, log, admission, directory, observer };
-      // Sessions that begin on WebSocket skip engine.io's objects (direct-endpoint.ts); before the
-      // forwarder, which sends on only requests with another node's sid (a direct handshake has none).
-      if (config.websocket)
-        stopDirect = serveDirectSessions(eio, {
-          context,
-          refuse: answerRefusal,
-          opened: (socket) => open.add(socket),
-          closed: (socket) => {
-            open.delete(socket);
-            if (open.size === 0) allClosed?.();
-          },
-        });
       if (directory) forwarder = forwardForeignSessions(eio, directory, config, log);
       // Upgrades on other paths are upgradeListener's, not engine.io's.
       eio.attach(server, { path: ENGINE_PATH, destroyUpgrade: false });
@@ -199,7 +202,10 @@ export function engineioTransport(): Transport {
       }
       engine?.close();
       // engine.io closed its own sessions; the direct ones the hub has not closed go the same way.
-      for (const socket of open) if (socket instanceof DirectSocket) socket.close();
+      for (const socket of open) {
+        if (socket instanceof DirectSocket) socket.close();
+        else if (socket instanceof PollingSession) socket.terminate();
+      }
       engine = undefined;
     },
   };

@@ -71,11 +71,19 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     // engine.io reads an existing `_query` rather than parse the URL again.
     const query = queryOf(req.url ?? '/');
     (req as { _query?: Record<string, string> })._query = query;
+    const { sid } = query;
+    if (query.EIO === '3' && query.transport === 'polling' && sid === undefined && req.method === 'GET') {
+      // Protocol 3 is not served, but its handshake still runs admission: the browser client asks it why a
+      // WebSocket never opened (a browser hides the refused upgrade's answer), and no session is made.
+      const ticket = admit(req, res);
+      ticket?.release();
+      if (ticket) answerEngineError(res, 5, 'Unsupported protocol version');
+      return;
+    }
     if (query.EIO !== '4' || query.transport !== 'polling') {
       engineRequest(req, res);
       return;
     }
-    const { sid } = query;
     if (sid === undefined) {
       if (req.method === 'GET' && validOrigin(req)) handshakePolling(req, res);
       else engineRequest(req, res);

@@ -2,8 +2,8 @@ import type { Socket as NetSocket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { Connection } from '../../src/core/connection.js';
 import { DeadlineQueue } from '../../src/server/deadlines.js';
-import { encodeTextFrame } from '../ws-frames.js';
-import { engineFrames } from './connection.js';
+import { FrameCache } from '../frame-cache.js';
+import { encodeMessageFrame, encodeTextFrame } from '../ws-frames.js';
 
 /** What a direct session tells the transport: its messages, what the wire could not carry, its end. */
 export interface DirectEvents {
@@ -24,6 +24,9 @@ export interface HeartbeatTimes {
   pingIntervalMs: number;
   pingTimeoutMs: number;
 }
+
+/** Frames of this turn, shared by every engine.io WebSocket session of the process. */
+const engineFrames = new FrameCache(encodeMessageFrame);
 
 /** An engine.io `ping` packet as a WebSocket text frame, the same bytes for every socket. */
 const PING_FRAME = encodeTextFrame('2');

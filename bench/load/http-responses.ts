@@ -19,11 +19,12 @@ export interface ResponseEvents {
 /** Longest status line and headers, or chunk-size line, that the reader holds while waiting for its end. */
 const MAX_HEAD = 16 * 1024;
 
-type State = 'head' | 'length' | 'size' | 'data' | 'data-end' | 'trailer' | 'failed';
+type State = 'head' | 'length' | 'rest' | 'size' | 'data' | 'data-end' | 'trailer' | 'failed';
 
 /**
  * The load generator's HTTP/1.1 response reader for the HTTP wires (SSE and long-polling alike): it reads
- * responses one after another off a raw socket (`connectRaw`), bodies by Content-Length or chunked, and
+ * responses one after another off a raw socket (`connectRaw`), bodies by Content-Length, chunked, or to the
+ * connection's end (a `Connection: close` stream), and
  * hands body bytes on as ranges of the read buffer, with no stream machinery and no copy of the body. The
  * WebSocket wires read their frames the same way; only heads and chunk-size lines are ever copied.
  */
@@ -56,6 +57,10 @@ export class ResponseReader {
           }
           break;
         }
+        case 'rest':
+          this.events.onBody(chunk, pos, chunk.length, false);
+          pos = chunk.length;
+          break;
         case 'size':
         case 'data-end':
         case 'trailer':
@@ -74,13 +79,16 @@ export class ResponseReader {
     if (!status) return this.fail(`not an HTTP response: ${head.slice(0, 40)}`);
     const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(head);
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    this.events.onHead(Number(status[1]), /\r\nconnection:[^\r]*close/i.test(head));
+    const closes = /\r\nconnection:[^\r]*close/i.test(head);
+    this.events.onHead(Number(status[1]), closes);
     if (chunked) this.state = 'size';
     else if (length && Number(length[1]) > 0) {
       this.state = 'length';
       this.left = Number(length[1]);
     } else if (length) this.finish();
-    else return this.fail('a response with neither Content-Length nor chunked');
+    // A body that ends with its connection (an SSE stream): everything after the head is body.
+    else if (closes) this.state = 'rest';
+    else return this.fail('a response with neither Content-Length nor chunked, nor Connection: close');
     return after;
   }
 

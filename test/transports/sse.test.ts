@@ -84,6 +84,9 @@ describe('SSE transport', () => {
     await using server = await startServer({ transports: SSE, ratePerSec: 0 });
     const first = await RawStream.open(server);
     expect(first.res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    // A stream is delimited by its connection's end, not chunked: no chunk framing around every event.
+    expect(first.res.headers['transfer-encoding']).toBeUndefined();
+    expect(first.res.headers.connection).toBe('close');
     await vi.waitFor(() => expect(first.stream).toMatch(/^t_/));
     expect(first.raw.join('')).toMatch(/^id: t_[\w-]+:0\nretry: \d+\nevent: session\n/);
     const stream = first.stream;

@@ -77,6 +77,9 @@ export class SseConnection implements Connection {
     previous?.end();
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
+    // A stream has no length and ends with its connection (which `Connection: close` then says): no chunk
+    // framing, which costs four socket writes per response write and eight bytes per event.
+    res.useChunkedEncodingByDefault = false;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { buildServer, type SwitchboardOptions } from '../../src/server/app.js';
 import { type Config, loadConfig } from '../../src/server/config.js';
 
@@ -47,4 +48,20 @@ export async function connectionGone(server: TestServer, nick: string, timeoutMs
     if (Date.now() > deadline) throw new Error(`the connection of ${nick} is still open`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * For a test file: starts servers with the given heartbeat (engine.io's defaults unless told), each closed
+ * after the test that started it.
+ */
+export function heartbeatServers(): (pingIntervalMs?: number, pingTimeoutMs?: number) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (pingIntervalMs = 25_000, pingTimeoutMs = 20_000) => {
+    const server = await startServer({ pingIntervalMs, pingTimeoutMs, ratePerSec: 0 });
+    servers.push(server);
+    return server;
+  };
 }

@@ -1,23 +1,13 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { payloadLimit } from '../../src/server/transport.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { heartbeatServers, type TestServer } from '../helpers/server.js';
 
 // engine.io sessions that begin on long-polling are served without engine.io's Socket (transports/engineio/
 // direct-polling.ts); this speaks engine.io v4 polling by hand to check what engine.io itself would do.
 
-const servers: TestServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(pingIntervalMs = 25_000, pingTimeoutMs = 20_000): Promise<TestServer> {
-  const server = await startServer({ pingIntervalMs, pingTimeoutMs, ratePerSec: 0 });
-  servers.push(server);
-  return server;
-}
+const serve = heartbeatServers();
 
 const SEP = '\x1e';
 const url = (server: TestServer, sid?: string) =>

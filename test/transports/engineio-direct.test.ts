@@ -1,23 +1,13 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { payloadLimit } from '../../src/server/transport.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { heartbeatServers, type TestServer } from '../helpers/server.js';
 
 // engine.io sessions that begin on WebSocket are served without engine.io's Socket (transports/engineio/
 // direct.ts); this speaks engine.io v4 by hand to check what engine.io itself would have done.
 
-const servers: TestServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(pingIntervalMs = 25_000, pingTimeoutMs = 20_000): Promise<TestServer> {
-  const server = await startServer({ pingIntervalMs, pingTimeoutMs, ratePerSec: 0 });
-  servers.push(server);
-  return server;
-}
+const serve = heartbeatServers();
 
 /** A bare WebSocket on the engine.io path with every text frame it received, in order. */
 interface Peer {

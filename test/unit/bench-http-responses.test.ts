@@ -64,10 +64,17 @@ describe('bench HTTP response reader', () => {
       expect(log).toEqual(['head 200']);
       expect(pending).toBe('id: 1\ndata: x');
     }
+    // A stream delimited by its connection's end (Switchboard's SSE): all that follows the head is body.
+    const closing = Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nid: 1\ndata: x\n\r\n0\r\n');
+    for (const reads of cuts(closing)) {
+      const { log, pending } = read(reads);
+      expect(log).toEqual(['head 200 close']);
+      expect(pending).toBe('id: 1\ndata: x\n\r\n0\r\n');
+    }
     expect(read([Buffer.from('SSH-2.0-x\r\n\r\n')]).log[0]).toMatch(/^error not an HTTP response/);
     expect(read([Buffer.from('HTTP/1.1 200 OK\r\n\r\nrest')]).log).toEqual([
       'head 200',
-      'error a response with neither Content-Length nor chunked',
+      'error a response with neither Content-Length nor chunked, nor Connection: close',
     ]);
     expect(
       read([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n')]).log,

@@ -15,7 +15,6 @@ import { UnclaimedUpgrades } from '../unclaimed-upgrades.js';
 import { answerCors } from './cors.js';
 import { DirectSocket } from './direct.js';
 import { type DirectSession, type StopDirect, serveDirectSessions } from './direct-endpoint.js';
-import { PollingSession } from './direct-polling.js';
 import { SwitchboardEngine } from './engine.js';
 import { ownedSessionId, SessionForwarder } from './forward.js';
 
@@ -131,8 +130,9 @@ export function engineioTransport(): Transport {
       }
       engine?.close();
       for (const socket of open) {
+        // A polling session is ended at once (`terminate`); a WebSocket one's close is already that.
         if (socket instanceof DirectSocket) socket.close();
-        else if (socket instanceof PollingSession) socket.terminate();
+        else socket.terminate();
       }
       engine = undefined;
     },

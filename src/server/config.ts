@@ -250,11 +250,13 @@ export const ConfigSchema = Type.Object({
     default: 10000,
     description: 'HTTP: an idle keep-alive socket is closed after this long between requests, ms.',
   }),
+  // Unlimited by default: every long-poll is a request, so a cap recycles each polling client's socket every N
+  // polls, and the members of one busy room reach it together (a reconnect storm in their latency).
   maxRequestsPerSocket: Type.Integer({
     minimum: 0,
-    default: 1000,
+    default: 0,
     description:
-      'HTTP: requests served on one socket before it is closed (the last answer says `Connection: close`).',
+      'HTTP: requests served on one socket before it is closed (the last answer says `Connection: close`); 0 is unlimited.',
   }),
   maxPipelinedRequests: Type.Integer({
     minimum: 1,

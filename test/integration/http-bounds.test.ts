@@ -106,6 +106,45 @@ describe('HTTP bounds', () => {
     calm.close();
   });
 
+  it('ends keep-alive at MAX_REQUESTS_PER_SOCKET answers (the last says Connection: close), and a polling session lives on across new sockets', async () => {
+    await using server = await startServer({ maxRequestsPerSocket: 3, ratePerSec: 0 });
+    // One GET at a time on one keep-alive socket: the third answer is its last (the client closes on it).
+    const raw = connect(server.port, '127.0.0.1');
+    let answers = '';
+    raw.setEncoding('utf8');
+    raw.on('data', (chunk: string) => {
+      answers += chunk;
+    });
+    for (let i = 1; i <= 3; i++) {
+      raw.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await vi.waitFor(() => expect(answers.match(/HTTP\/1\.1 200/g)).toHaveLength(i));
+    }
+    raw.destroy();
+    const heads = answers.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(heads).toHaveLength(3);
+    expect(heads[2]).toMatch(/\r\nconnection: close/i);
+    expect(heads[1]).not.toMatch(/\r\nconnection: close/i);
+
+    let sockets = 0;
+    server.app.server.on('connection', () => sockets++);
+    const speaker = await connectRawWs(server.url);
+    const reader = await connectEngine(server.url, 'polling');
+    await speaker.hello({ nick: 'speaker' });
+    await reader.hello({ nick: 'reader' });
+    await reader.request({ type: 'join', room: 'r' });
+    await speaker.request({ type: 'join', room: 'r' });
+    // One at a time, so every message is a poll of its own: 30 polls are ten sockets' worth.
+    for (let i = 0; i < 30; i++) {
+      await speaker.request({ type: 'say', room: 'r', text: `m${i}` });
+      await reader.waitCount((f) => f.type === 'message' && f.room === 'r', i + 1);
+    }
+    expect(reader.messages('r').map((f) => f.text)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
+    expect(reader.frames.some((f) => f.type === 'bye')).toBe(false);
+    expect(sockets).toBeGreaterThan(10);
+    speaker.close();
+    reader.close();
+  });
+
   it('destroys a socket whose peer does not take its responses within the write timeout', async () => {
     await using server = await startServer({
       ratePerSec: 0,

@@ -13,6 +13,8 @@ describe('configuration', () => {
       ratePerSec: 20,
       rateBurst: 40,
       websocket: true,
+      // Every long-poll is a request: a cap would recycle polling clients' sockets (docs/configuration.md).
+      maxRequestsPerSocket: 0,
     });
   });
 

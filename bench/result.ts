@@ -20,7 +20,7 @@ export interface ScenarioResult {
   /**
    * The figures, by key: throughput `deliveriesPerSec`, `serverUsPerDelivery`, `loadUsPerDelivery`,
    * `serverCpuPct`, `loadCpuPct`; latency `p50`, `p90`, `p99`, `max` (ms), `deliveredPct`; memory
-   * `rssKBPerConn`, `heapKBPerConn`; connect `connectsPerSec`, `serverUsPerConnect`, `connectP99Ms`.
+   * `rssKBPerConn`, `heapKBPerConn`; connect `connectsPerSec`, `serverUsPerConnect`, `connectP99Ms`, `loadCpuPct`.
    */
   figures: Record<string, number>;
   /** Wall time of the scenario, setup included. */

@@ -264,9 +264,11 @@ export const connect: WorkloadRun = async (ctx) => {
   const { n, plan } = ctx.scenario;
   const deadline = setupDeadline(ctx, 0);
   const s0 = await ctx.serverUsage(false, 'start');
+  const l0 = process.cpuUsage();
   const t0 = performance.now();
   const { clients, welcomeMs } = await connectMany(ctx, n, plan.connect.concurrency, undefined, deadline);
   const t1 = performance.now();
+  const l1 = process.cpuUsage();
   const s1 = await ctx.serverUsage(false, 'stop');
   const error = lost(clients);
   if (error) throw new Error(error);
@@ -276,6 +278,8 @@ export const connect: WorkloadRun = async (ctx) => {
     connectP50Ms: summary.p50,
     connectP99Ms: summary.p99,
     serverUsPerConnect: cpuMicros(s0.cpu, s1.cpu) / n,
+    // Near 100%, the load generator bounds the rate rather than the server.
+    loadCpuPct: cpuMicros(l0, l1) / ((t1 - t0) * 10),
   };
 };
 

@@ -83,6 +83,7 @@ export function tableDefs(throughputSizes: readonly number[]): TableDef[] {
         f('connectsPerSec', 'connections/s', 0, 'higher'),
         f('connectP99Ms', 'p99 ms', 1, 'lower'),
         f('serverUsPerConnect', 'server CPU µs/connection', 0, 'lower'),
+        f('loadCpuPct', 'load generator CPU %', 0, 'lower', false),
       ],
     },
     {

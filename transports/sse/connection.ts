@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Connection } from '../../src/core/connection.js';
 import { FrameCache } from '../frame-cache.js';
 import { dataField, eventLength, frameEvent, HEARTBEAT, idField, openingEvent } from './events.js';
@@ -8,6 +9,25 @@ import { dataField, eventLength, frameEvent, HEARTBEAT, idField, openingEvent } 
  * hands every member the same frame string, so it is encoded once and only the `id:` line is per stream.
  */
 const dataFields = new FrameCache((frame) => Buffer.from(dataField(frame)));
+
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
+/**
+ * Where a stream's events go: past its headers a close-delimited response's bytes are its socket's own (no
+ * chunk framing), so they go straight onto it, corked until the next tick as the response itself would (every
+ * write of the turn leaves in one), without the response's bookkeeping per write. Before that, the response.
+ */
+function streamSocket(res: ServerResponse): Socket | ServerResponse {
+  const socket = res.socket;
+  if (!res.headersSent || !socket) return res;
+  if (!socket.writableCorked) {
+    socket.cork();
+    process.nextTick(uncork, socket);
+  }
+  return socket;
+}
 
 /** How long a stream that ended without goodbye may take to come back, and how much it may replay. */
 export interface StreamLimits {
@@ -100,6 +120,7 @@ export class SseConnection implements Connection {
   write(frames: readonly string[]): void {
     if (this.ended || frames.length === 0) return;
     const res = this.res;
+    const out = res && streamSocket(res);
     let length = 0;
     for (const frame of frames) {
       const n = ++this.n;
@@ -107,9 +128,8 @@ export class SseConnection implements Connection {
       this.retained.push(kept);
       this.retainedBytes += kept.length;
       length += kept.length;
-      // Two writes, one event: the response corks its socket until the next tick, so they go out together.
-      res?.write(idField(this.stream, n));
-      res?.write(dataFields.get(frame));
+      out?.write(idField(this.stream, n));
+      out?.write(dataFields.get(frame));
     }
     if (res) this.sentN = this.n;
     else this.waitingBytes += length;

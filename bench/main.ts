@@ -4,7 +4,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { best, FULL, QUICK, scenarios, WORKLOADS, type Workload } from './plan.js';
+import { best, FULL, QUICK, type Scenario, scenarios, WORKLOADS, type Workload } from './plan.js';
 import { writeReport } from './report/write.js';
 import type { RunHeader, ScenarioResult } from './result.js';
 import { runScenario } from './runner.js';
@@ -160,33 +160,42 @@ async function main(): Promise<void> {
   process.stderr.write(
     `bench (${plan.mode}): ${list.length} scenarios, results in ${relative(ROOT, file)}\n`,
   );
-  for (const [i, scenario] of list.entries()) {
-    const repeats = plan.repeats[scenario.workload];
-    const runs: ScenarioResult[] = [];
+  // Repeats go round by round over a workload's scenarios (A, B, …, then A, B, … again) rather than
+  // target by target: the machine's slow minutes then fall on every target alike, not on one of a ratio.
+  for (const workload of new Set(list.map((s) => s.workload))) {
+    const group = list.filter((s) => s.workload === workload);
+    const repeats = plan.repeats[workload];
+    const runs = new Map<Scenario, ScenarioResult[]>(group.map((s) => [s, []]));
     for (let attempt = 1; attempt <= repeats; attempt++) {
-      const run = repeats > 1 ? ` (run ${attempt}/${repeats})` : '';
-      const name = `[${i + 1}/${list.length}] ${scenario.workload} ${scenario.target.id} n=${scenario.n}${run}`;
-      const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
-      let lastLine = 0;
-      const result = await runScenario(scenario, {
-        ...(options.profile ? { profileDir } : {}),
-        onProgress: (text) => {
-          const line = `${elapsed()} ${name}: ${text}`;
-          if (tty) process.stderr.write(`\r\x1b[K${line}`);
-          else if (performance.now() - lastLine > 5000) {
-            lastLine = performance.now();
-            process.stderr.write(`${line}\n`);
-          }
-        },
-      });
-      runs.push({ ...result, attempt });
-      process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
+      for (const scenario of group) {
+        const i = list.indexOf(scenario);
+        const run = repeats > 1 ? ` (run ${attempt}/${repeats})` : '';
+        const name = `[${i + 1}/${list.length}] ${scenario.workload} ${scenario.target.id} n=${scenario.n}${run}`;
+        const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
+        let lastLine = 0;
+        const result = await runScenario(scenario, {
+          ...(options.profile ? { profileDir } : {}),
+          onProgress: (text) => {
+            const line = `${elapsed()} ${name}: ${text}`;
+            if (tty) process.stderr.write(`\r\x1b[K${line}`);
+            else if (performance.now() - lastLine > 5000) {
+              lastLine = performance.now();
+              process.stderr.write(`${line}\n`);
+            }
+          },
+        });
+        runs.get(scenario)?.push({ ...result, attempt });
+        process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
+      }
     }
-    const kept = best(runs);
-    for (const r of runs) {
-      const marked = { ...r, kept: r === kept };
-      appendFileSync(file, `${JSON.stringify(marked)}\n`);
-      results.push(marked);
+    for (const scenario of group) {
+      const mine = runs.get(scenario) ?? [];
+      const kept = best(mine);
+      for (const r of mine) {
+        const marked = { ...r, kept: r === kept };
+        appendFileSync(file, `${JSON.stringify(marked)}\n`);
+        results.push(marked);
+      }
     }
   }
   const written = writeReport(ROOT, run, results, {

@@ -1,43 +1,45 @@
 import type { WebSocket } from 'ws';
+import { DeadlineQueue } from '../../src/server/deadlines.js';
+
+/** What the heartbeat needs of a socket (ws's WebSocket). */
+type Pingable = Pick<WebSocket, 'ping' | 'terminate' | 'on' | 'once'>;
 
 /**
- * Finds dead peers: every interval each socket that has not answered the previous ping is terminated, and
- * the others are pinged again. A peer is thus dropped between one and two intervals after it went silent.
- * One timer for all sockets, not one per socket.
+ * Finds dead peers: each socket is pinged one interval after it was watched and every interval after, and
+ * terminated when it has not answered the previous ping by then: dropped between one and two intervals after
+ * it went silent. The deadlines share one timer (DeadlineQueue) and fall where each socket's own connect put
+ * them, so a beat pings the sockets of one stretch of time, not all of them in one turn (which stalled the
+ * event loop for ~380 ms with 10,000 connections).
  */
 export class Heartbeat {
-  private readonly sockets = new Set<WebSocket>();
-  private readonly waiting = new Set<WebSocket>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly deadlines: DeadlineQueue<Pingable>;
+  private readonly waiting = new Set<Pingable>();
 
   constructor(intervalMs: number) {
-    this.timer = setInterval(() => this.beat(), intervalMs);
-    this.timer.unref();
+    this.deadlines = new DeadlineQueue(intervalMs);
   }
 
   /** Starts watching a socket until it closes. */
-  watch(ws: WebSocket): void {
-    this.sockets.add(ws);
+  watch(ws: Pingable): void {
+    const beat = () => {
+      if (this.waiting.has(ws)) {
+        ws.terminate();
+        return;
+      }
+      this.waiting.add(ws);
+      ws.ping();
+      this.deadlines.add(ws, beat);
+    };
+    this.deadlines.add(ws, beat);
     ws.on('pong', () => this.waiting.delete(ws));
     ws.once('close', () => {
-      this.sockets.delete(ws);
+      this.deadlines.delete(ws);
       this.waiting.delete(ws);
     });
   }
 
   /** Stops the timer. */
   stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private beat(): void {
-    for (const ws of this.sockets) {
-      if (this.waiting.has(ws)) {
-        ws.terminate();
-        continue;
-      }
-      this.waiting.add(ws);
-      ws.ping();
-    }
+    this.deadlines.clear();
   }
 }

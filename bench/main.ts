@@ -160,6 +160,26 @@ async function main(): Promise<void> {
   process.stderr.write(
     `bench (${plan.mode}): ${list.length} scenarios, results in ${relative(ROOT, file)}\n`,
   );
+  /** Runs one scenario once, its progress and outcome on stderr. */
+  const runOnce = async (scenario: Scenario, attempt: number, repeats: number): Promise<ScenarioResult> => {
+    const round = repeats > 1 ? ` (run ${attempt}/${repeats})` : '';
+    const name = `[${list.indexOf(scenario) + 1}/${list.length}] ${scenario.workload} ${scenario.target.id} n=${scenario.n}${round}`;
+    const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
+    let lastLine = 0;
+    const result = await runScenario(scenario, {
+      ...(options.profile ? { profileDir } : {}),
+      onProgress: (text) => {
+        const line = `${elapsed()} ${name}: ${text}`;
+        if (tty) process.stderr.write(`\r\x1b[K${line}`);
+        else if (performance.now() - lastLine > 5000) {
+          lastLine = performance.now();
+          process.stderr.write(`${line}\n`);
+        }
+      },
+    });
+    process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
+    return { ...result, attempt };
+  };
   // Repeats go round by round over a workload's scenarios (A, B, …, then A, B, … again) rather than
   // target by target: the machine's slow minutes then fall on every target alike, not on one of a ratio.
   for (const workload of new Set(list.map((s) => s.workload))) {
@@ -167,29 +187,9 @@ async function main(): Promise<void> {
     const repeats = plan.repeats[workload];
     const runs = new Map<Scenario, ScenarioResult[]>(group.map((s) => [s, []]));
     for (let attempt = 1; attempt <= repeats; attempt++) {
-      for (const scenario of group) {
-        const i = list.indexOf(scenario);
-        const run = repeats > 1 ? ` (run ${attempt}/${repeats})` : '';
-        const name = `[${i + 1}/${list.length}] ${scenario.workload} ${scenario.target.id} n=${scenario.n}${run}`;
-        const elapsed = () => `${Math.round((performance.now() - t0) / 1000)}s`;
-        let lastLine = 0;
-        const result = await runScenario(scenario, {
-          ...(options.profile ? { profileDir } : {}),
-          onProgress: (text) => {
-            const line = `${elapsed()} ${name}: ${text}`;
-            if (tty) process.stderr.write(`\r\x1b[K${line}`);
-            else if (performance.now() - lastLine > 5000) {
-              lastLine = performance.now();
-              process.stderr.write(`${line}\n`);
-            }
-          },
-        });
-        runs.get(scenario)?.push({ ...result, attempt });
-        process.stderr.write(`${tty ? '\r\x1b[K' : ''}${elapsed()} ${name}: ${brief(result)}\n`);
-      }
+      for (const scenario of group) runs.get(scenario)?.push(await runOnce(scenario, attempt, repeats));
     }
-    for (const scenario of group) {
-      const mine = runs.get(scenario) ?? [];
+    for (const mine of runs.values()) {
       const kept = best(mine);
       for (const r of mine) {
         const marked = { ...r, kept: r === kept };

@@ -10,6 +10,7 @@ import { dataField, eventLength, frameEvent, HEARTBEAT, idField, openingEvent } 
  */
 const dataFields = new FrameCache((frame) => Buffer.from(dataField(frame)));
 
+/** Lets a socket corked for this turn write what it holds. */
 function uncork(socket: Socket): void {
   socket.uncork();
 }

@@ -49,3 +49,8 @@ export function cpuMicros(
 ): number {
   return after.user - before.user + (after.system - before.system);
 }
+
+/** CPU microseconds spent over `seconds` of wall time, as a percentage of one core. */
+export function cpuPercent(micros: number, seconds: number): number {
+  return micros / seconds / 1e4;
+}

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Usage } from '../result.js';
-import { cpuMicros, summarize } from '../stats.js';
+import { cpuMicros, cpuPercent, summarize } from '../stats.js';
 import type { BenchClient } from './client.js';
 import { messageText } from './client.js';
 import type { LoadContext } from './context.js';
@@ -156,8 +156,8 @@ export const throughput: WorkloadRun = async (ctx) => {
     deliveriesPerSec: count / seconds,
     serverUsPerDelivery: serverUs / count,
     loadUsPerDelivery: loadUs / count,
-    serverCpuPct: serverUs / seconds / 1e4,
-    loadCpuPct: loadUs / seconds / 1e4,
+    serverCpuPct: cpuPercent(serverUs, seconds),
+    loadCpuPct: cpuPercent(loadUs, seconds),
     errorFrames: errorFrames([...clients, sender]),
   };
 };
@@ -228,8 +228,8 @@ export const latency: WorkloadRun = async (ctx) => {
     mean: summary.mean,
     deliveredPct: (delivered / samples.length) * 100,
     serverUsPerDelivery: serverUs / Math.max(1, delivered),
-    serverCpuPct: serverUs / seconds / 1e4,
-    loadCpuPct: cpuMicros(l0, l1) / seconds / 1e4,
+    serverCpuPct: cpuPercent(serverUs, seconds),
+    loadCpuPct: cpuPercent(cpuMicros(l0, l1), seconds),
     errorFrames: errorFrames([...clients, sender]),
   };
 };
@@ -279,7 +279,7 @@ export const connect: WorkloadRun = async (ctx) => {
     connectP99Ms: summary.p99,
     serverUsPerConnect: cpuMicros(s0.cpu, s1.cpu) / n,
     // Near 100%, the load generator bounds the rate rather than the server.
-    loadCpuPct: cpuMicros(l0, l1) / ((t1 - t0) * 10),
+    loadCpuPct: cpuPercent(cpuMicros(l0, l1), (t1 - t0) / 1000),
   };
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCpuTicks, parseProcessTicks } from '../../bench/machine.js';
-import { cpuMicros, percentile, ratio, summarize } from '../../bench/stats.js';
+import { cpuMicros, cpuPercent, percentile, ratio, summarize } from '../../bench/stats.js';
 
 describe('bench statistics', () => {
   it('takes nearest-rank percentiles', () => {
@@ -33,6 +33,8 @@ describe('bench statistics', () => {
 
   it('adds user and system CPU between two readings', () => {
     expect(cpuMicros({ user: 100, system: 50 }, { user: 400, system: 80 })).toBe(330);
+    // Two seconds of CPU over four of wall time: half a core.
+    expect(cpuPercent(2_000_000, 4)).toBe(50);
   });
 });
 

@@ -160,7 +160,7 @@ export class SseConnection implements Connection {
 
   /** Writes a heartbeat comment to the attached response, if any. */
   heartbeat(): void {
-    this.res?.write(HEARTBEAT);
+    if (this.res) streamSocket(this.res).write(HEARTBEAT);
   }
 
   /** The response went away without a goodbye: wait for the browser's own reconnect, then give up. */

@@ -120,6 +120,11 @@ export class DirectSocket implements Connection {
     this.end('forced close');
   }
 
+  /** Ends the session now, at a shutdown's end: for a WebSocket that is its close. */
+  terminate(): void {
+    this.close();
+  }
+
   bufferedBytes(): number {
     return this.ws.bufferedAmount;
   }

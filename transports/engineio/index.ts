@@ -13,7 +13,6 @@ import { refuseUpgrade } from '../rawws/handshake.js';
 import { replyError } from '../sse/http.js';
 import { UnclaimedUpgrades } from '../unclaimed-upgrades.js';
 import { answerCors } from './cors.js';
-import { DirectSocket } from './direct.js';
 import { type DirectSession, type StopDirect, serveDirectSessions } from './direct-endpoint.js';
 import { SwitchboardEngine } from './engine.js';
 import { ownedSessionId, SessionForwarder } from './forward.js';
@@ -129,11 +128,7 @@ export function engineioTransport(): Transport {
         });
       }
       engine?.close();
-      for (const socket of open) {
-        // A polling session is ended at once (`terminate`); a WebSocket one's close is already that.
-        if (socket instanceof DirectSocket) socket.close();
-        else socket.terminate();
-      }
+      for (const socket of open) socket.terminate();
       engine = undefined;
     },
   };

@@ -135,6 +135,15 @@ export const TARGETS: readonly Target[] = [
     path: '/ws',
     family: 'websocket',
   },
+  {
+    id: 'polling-ceiling',
+    label: 'bare node:http engine.io polling (ceiling)',
+    server: 'ceiling',
+    wire: 'eio-polling',
+    dialect: 'sb',
+    path: '/engine.io/',
+    family: 'polling',
+  },
 ];
 
 /** The socket.io peer a target is compared with. */

@@ -8,7 +8,31 @@ export function queryOf(url: string): Record<string, string> {
   // Most handshakes (a raw WebSocket's `/ws`) have none: no parser is made for them.
   if (q === -1) return {};
   const hash = url.indexOf('#', q);
-  return Object.fromEntries(new URLSearchParams(hash === -1 ? url.slice(q + 1) : url.slice(q + 1, hash)));
+  const search = hash === -1 ? url.slice(q + 1) : url.slice(q + 1, hash);
+  // Every engine.io request parses its query (three per polling connect): a plain one is split by hand,
+  // anything with escapes, `+` or a `__proto__` key takes URLSearchParams, which agrees on the plain ones.
+  if (PLAIN_QUERY.test(search) && !search.includes('__proto__')) return splitPlainQuery(search);
+  return Object.fromEntries(new URLSearchParams(search));
+}
+
+/** A query with nothing to decode. */
+const PLAIN_QUERY = /^[^%+]*$/;
+
+/** `a=1&b&c=2` as URLSearchParams reads it (empty pairs dropped, a bare name is ''), for a query without escapes. */
+function splitPlainQuery(search: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let start = 0;
+  while (start <= search.length) {
+    let end = search.indexOf('&', start);
+    if (end === -1) end = search.length;
+    if (end > start) {
+      const eq = search.indexOf('=', start);
+      if (eq === -1 || eq > end) out[search.slice(start, end)] = '';
+      else out[search.slice(start, eq)] = search.slice(eq + 1, end);
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 /** The Handshake of an HTTP request (an engine.io handshake, a WebSocket upgrade), for admission and authentication. */

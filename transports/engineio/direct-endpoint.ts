@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Server as EngineServer } from 'engine.io';
-import { WebSocketServer } from 'ws';
 import type { Session } from '../../src/core/session.js';
 import type { Refusal, Ticket } from '../../src/ports/admission.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
@@ -10,6 +9,7 @@ import { payloadLimit, type TransportContext } from '../../src/server/transport.
 import { ObservedConnection } from '../observed.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { queryOf, requestHandshake } from '../request-handshake.js';
+import { answerUpgrade } from '../ws-upgrade.js';
 import { type DirectEvents, DirectSocket, EngineHeartbeat } from './direct.js';
 import { answerEngineError, PollingSession } from './direct-polling.js';
 
@@ -52,13 +52,6 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
   const { hub, config, admission, observer } = direct.context;
   const maxPayload = payloadLimit(config.maxFrameBytes);
   const upgrades = config.websocket ? ['websocket'] : [];
-  // The same WebSocket settings engine.io gives its own ws server.
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    perMessageDeflate: false,
-    maxPayload,
-  });
   const heartbeat = new EngineHeartbeat({
     pingIntervalMs: config.pingIntervalMs,
     pingTimeoutMs: config.pingTimeoutMs,
@@ -137,18 +130,19 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
       engineUpgrade(req, socket, head);
       return;
     }
+    const answer = answerUpgrade(req, socket);
+    if (answer === undefined) return;
     const ticket = admit(req);
     if (!ticket) return;
     // The release itself is the listener: a closure here would keep this request alive with the socket.
     socket.once('close', ticket.release);
-    // The 101 answer and the `open` packet leave in one write (ws writes the answer before calling back).
+    // The 101 answer and the `open` packet leave in one write.
     socket.cork();
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const wiring = wire(ticket);
-      const connection = new DirectSocket(ws, socket as NetSocket, heartbeat, wiring.events);
-      connection.open(sid, maxPayload);
-      wiring.start(connection);
-    });
+    socket.write(answer);
+    const wiring = wire(ticket);
+    const connection = new DirectSocket(socket as NetSocket, head, maxPayload, heartbeat, wiring.events);
+    connection.open(sid, maxPayload);
+    wiring.start(connection);
     socket.uncork();
   }
 
@@ -172,13 +166,15 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
   }
 
   function upgradePolling(session: PollingSession, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (session.upgradedAway) {
-      refuseUpgrade(socket, 'bad_request', 'This session has upgraded already.');
+    if (!session.upgradable) {
+      const why = session.upgradedAway ? 'has upgraded already' : 'is closing or probing another WebSocket';
+      refuseUpgrade(socket, 'bad_request', `This session ${why}.`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      if (!session.onUpgrade(ws, socket as NetSocket)) ws.close();
-    });
+    const answer = answerUpgrade(req, socket);
+    if (answer === undefined) return;
+    socket.write(answer);
+    session.onUpgrade(socket as NetSocket, head, maxPayload);
   }
 
   /** The events of a new session's connection, feeding the hub session that `start` opens. */
@@ -221,10 +217,7 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     };
   }
 
-  return () => {
-    heartbeat.stop();
-    wss.close();
-  };
+  return () => heartbeat.stop();
 }
 
 /** engine.io's check of the Origin header: a handshake with a bad one is engine.io's to refuse. */

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
-import type { WebSocket } from 'ws';
 import type { Connection } from '../../src/core/connection.js';
 import { readBody } from '../sse/http.js';
 import { type DirectEvents, DirectSocket, type EngineHeartbeat } from './direct.js';
@@ -138,12 +137,17 @@ export class PollingSession implements Connection {
     });
   }
 
-  /** An upgrade's WebSocket for this session: probed, then, at `5`, the session's. */
-  onUpgrade(ws: WebSocket, raw: NetSocket): boolean {
-    if (this.state !== 'open' || this.ws || this.upgraded) return false;
+  /** Whether an upgrade may begin: the session is open, on polling, and probing no other WebSocket. */
+  get upgradable(): boolean {
+    return this.state === 'open' && !this.ws && !this.upgraded;
+  }
+
+  /** An upgrade's WebSocket for this session (its `101` written on `raw`): probed, then, at `5`, the session's. */
+  onUpgrade(raw: NetSocket, head: Buffer, maxPayload: number): void {
     const probe = new DirectSocket(
-      ws,
       raw,
+      head,
+      maxPayload,
       this.heartbeat,
       {
         message: (text) => this.events.message(text),
@@ -168,7 +172,6 @@ export class PollingSession implements Connection {
     this.ws = probe;
     // engine.io's upgradeTimeout: a probe not completed within the ping timeout is closed.
     this.heartbeat.pongs.add(probe, () => probe.close());
-    return true;
   }
 
   write(texts: readonly string[]): void {

@@ -1,9 +1,9 @@
 import type { Socket as NetSocket } from 'node:net';
-import { WebSocket } from 'ws';
 import type { Connection } from '../../src/core/connection.js';
 import { DeadlineQueue } from '../../src/server/deadlines.js';
 import { FrameCache } from '../frame-cache.js';
 import { encodeMessageFrame, encodeTextFrame } from '../ws-frames.js';
+import { type WsEvents, WsSocket } from '../ws-socket.js';
 
 /** What a direct session tells the transport: its messages, what the wire could not carry, its end. */
 export interface DirectEvents {
@@ -61,14 +61,15 @@ export class EngineHeartbeat {
 }
 
 /**
- * An engine.io session over WebSocket, engine.io v4 spoken over the `ws` socket directly, without engine.io's
- * Socket and Transport objects: one that began on WebSocket (`?EIO=4&transport=websocket`, no sid), or the
- * socket a PollingSession's upgrade probes (`probing`) and then moves onto. Over WebSocket what engine.io
- * adds is only framing (`open`, `ping`/`pong`, `message`) and the heartbeat; the wire is the same to the
- * client.
+ * An engine.io session over WebSocket, engine.io v4 spoken over a WsSocket directly, without engine.io's
+ * Socket and Transport objects or `ws`'s: one that began on WebSocket (`?EIO=4&transport=websocket`, no
+ * sid), or the socket a PollingSession's upgrade probes (`probing`) and then moves onto. Over WebSocket
+ * what engine.io adds is only framing (`open`, `ping`/`pong`, `message`) and the heartbeat; the wire is
+ * the same to the client.
  */
-export class DirectSocket implements Connection {
+export class DirectSocket implements Connection, WsEvents {
   readonly transport = 'websocket';
+  private readonly ws: WsSocket;
   private done = false;
   /** An upgrade from polling not completed yet: only `2probe` and `5` are allowed, and no heartbeat runs. */
   private probing: boolean;
@@ -78,21 +79,36 @@ export class DirectSocket implements Connection {
   private readonly ping = () => this.sendPing();
   private readonly pongMissed = () => this.end('ping timeout');
 
-  /** `raw` is the TCP socket under `ws`, so frames go out in one write each turn (tests reach it too). */
+  /**
+   * Takes over `raw`, the TCP socket the `101` went out on (`head`: bytes read past the request), so
+   * frames go out in one write each turn (tests reach it too).
+   */
   constructor(
-    private readonly ws: WebSocket,
     readonly raw: NetSocket,
+    head: Buffer,
+    maxPayload: number,
     private readonly heartbeat: EngineHeartbeat,
     private readonly events: DirectEvents,
     probing = false,
   ) {
     this.probing = probing;
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.packet(data, isBinary));
-    // ws answers protocol errors itself (1009 past maxPayload, 1007, 1002) and closes; engine.io ends the
-    // session at the error, not when the close handshake is over.
-    ws.on('error', () => this.end('transport error'));
-    ws.once('close', () => this.end('transport close'));
+    this.ws = new WsSocket(raw, this, { maxPayload }, head);
     if (!probing) heartbeat.pings.add(this, this.ping);
+  }
+
+  /** @internal A message from the WebSocket. */
+  onMessage(data: Buffer, isBinary: boolean): void {
+    this.packet(data, isBinary);
+  }
+
+  /** @internal The WebSocket closed the peer for a protocol error (1009 past maxPayload, 1007, 1002): engine.io ends the session at the error. */
+  onFailed(): void {
+    this.end('transport error');
+  }
+
+  /** @internal */
+  onClosed(): void {
+    this.end('transport close');
   }
 
   /** Writes the `open` packet (the first frame of the session). */
@@ -104,14 +120,14 @@ export class DirectSocket implements Connection {
 
   /** Writes engine.io packets as they are (`4…`, `1`), one frame each: what a polling session held at its upgrade. */
   writePackets(packets: readonly string[]): void {
-    if (this.done || this.ws.readyState !== WebSocket.OPEN || packets.length === 0) return;
+    if (this.done || !this.ws.open || packets.length === 0) return;
     this.raw.write(Buffer.concat(packets.map((packet) => encodeTextFrame(packet))));
   }
 
   write(texts: readonly string[]): void {
-    if (this.done || this.probing || this.ws.readyState !== WebSocket.OPEN) return;
-    // Straight onto the TCP socket, each frame encoded once per turn for all its recipients. Safe beside
-    // ws's own writes (pongs, close): without compression ws writes at once and in order.
+    if (this.done || this.probing || !this.ws.open) return;
+    // Straight onto the TCP socket, each frame encoded once per turn for all its recipients; the WsSocket's
+    // own writes (pongs, close) go the same way, in order.
     engineFrames.writeAll(this.raw, texts);
   }
 
@@ -201,7 +217,7 @@ export class DirectSocket implements Connection {
     this.done = true;
     this.heartbeat.pings.delete(this);
     this.heartbeat.pongs.delete(this);
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    this.ws.close();
     this.events.closed(reason);
   }
 }

@@ -17,18 +17,22 @@ export function selectSubprotocol(header: string | undefined): string | undefine
   return offered.includes(SUBPROTOCOL_V1) ? SUBPROTOCOL_V1 : false;
 }
 
-/** Answers an upgrade request with an HTTP error `{ statusCode, code, message }` and closes the socket. */
+/**
+ * Answers an upgrade request with an HTTP error `{ statusCode, code, message }` and closes the socket;
+ * `headers` are extra header lines (`Name: value\r\n` each).
+ */
 export function refuseUpgrade(
   socket: Duplex,
   code: AnyErrorCode,
   message: string = ERRORS[code].message,
+  headers = '',
 ): void {
   const statusCode = statusOf(code);
   const body = JSON.stringify({ statusCode, code, message });
   socket.on('error', () => {});
   socket.end(
     `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}\r\n` +
-      'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n${headers}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

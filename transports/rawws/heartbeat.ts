@@ -1,15 +1,17 @@
-import type { WebSocket } from 'ws';
 import { DeadlineQueue } from '../../src/server/deadlines.js';
 
-/** What the heartbeat needs of a socket (ws's WebSocket). */
-type Pingable = Pick<WebSocket, 'ping' | 'terminate' | 'on' | 'once'>;
+/** What the heartbeat needs of a socket. */
+export interface Pingable {
+  ping(): void;
+  terminate(): void;
+}
 
 /**
  * Finds dead peers: each socket is pinged one interval after it was watched and every interval after, and
  * terminated when it has not answered the previous ping by then: dropped between one and two intervals after
  * it went silent. The deadlines share one timer (DeadlineQueue) and fall where each socket's own connect put
  * them, so a beat pings the sockets of one stretch of time, not all of them in one turn (which stalled the
- * event loop for ~380 ms with 10,000 connections).
+ * event loop for ~380 ms with 10,000 connections). The socket's owner reports its pongs and its close.
  */
 export class Heartbeat {
   private readonly deadlines: DeadlineQueue<Pingable>;
@@ -19,7 +21,7 @@ export class Heartbeat {
     this.deadlines = new DeadlineQueue(intervalMs);
   }
 
-  /** Starts watching a socket until it closes. */
+  /** Starts watching a socket, until `forget`. */
   watch(ws: Pingable): void {
     const beat = () => {
       if (this.waiting.has(ws)) {
@@ -31,11 +33,17 @@ export class Heartbeat {
       this.deadlines.add(ws, beat);
     };
     this.deadlines.add(ws, beat);
-    ws.on('pong', () => this.waiting.delete(ws));
-    ws.once('close', () => {
-      this.deadlines.delete(ws);
-      this.waiting.delete(ws);
-    });
+  }
+
+  /** The socket answered a ping. */
+  answered(ws: Pingable): void {
+    this.waiting.delete(ws);
+  }
+
+  /** The socket closed: no more pings. */
+  forget(ws: Pingable): void {
+    this.deadlines.delete(ws);
+    this.waiting.delete(ws);
   }
 
   /** Stops the timer. */

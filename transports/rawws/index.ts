@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../../src/core/hub.js';
 import type { Ticket } from '../../src/ports/admission.js';
 import type { Observer } from '../../src/ports/observer.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { ObservedConnection } from '../observed.js';
 import { requestHandshake } from '../request-handshake.js';
+import { answerUpgrade } from '../ws-upgrade.js';
 import { RawWsConnection } from './connection.js';
 import { refuseUpgrade, SUBPROTOCOL_V1, selectSubprotocol } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
@@ -22,59 +23,48 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? (url ?? '') : (url ?? '').slice(0, q);
 }
 
-/** Resolves once every socket has closed, terminating those still open after `graceMs`. */
-function closeAll(clients: Set<WebSocket>, graceMs: number): Promise<void> {
-  const open = [...clients];
-  if (open.length === 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    let left = open.length;
-    const done = () => {
-      if (--left === 0) {
+/** The open connections, and who waits for them all to be gone. */
+class OpenConnections {
+  readonly all = new Set<RawWsConnection>();
+  private drained: (() => void) | undefined;
+
+  gone(connection: RawWsConnection): void {
+    this.all.delete(connection);
+    if (this.all.size === 0) this.drained?.();
+  }
+
+  /** Resolves once every connection has closed, terminating those still open after `graceMs`. */
+  closeAll(graceMs: number): Promise<void> {
+    if (this.all.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        for (const connection of this.all) connection.ws.terminate();
+      }, graceMs);
+      timer.unref();
+      this.drained = () => {
         clearTimeout(timer);
         resolve();
-      }
-    };
-    const timer = setTimeout(() => {
-      for (const ws of open) ws.terminate();
-    }, graceMs);
-    timer.unref();
-    for (const ws of open) ws.once('close', done);
-  });
+      };
+    });
+  }
 }
 
 /** Hands one accepted WebSocket to the hub. */
 function accept(
   hub: Hub,
   observer: Observer,
-  ws: WebSocket,
-  socket: Duplex,
-  heartbeat: Heartbeat,
+  raw: RawWsConnection,
+  open: OpenConnections,
   ticket: Ticket,
 ): void {
-  const raw = new RawWsConnection(ws, socket);
-  const conn = new ObservedConnection(raw, observer);
-  const session = hub.open(conn, {
+  const observed = new ObservedConnection(raw, observer);
+  const session = hub.open(observed, {
     origin: ticket.handshake.origin,
     remoteAddress: ticket.handshake.remoteAddress,
     handshake: ticket.handshake,
   });
-  heartbeat.watch(ws);
-  ws.on('message', (data, isBinary) => {
-    conn.received();
-    if (isBinary) {
-      ws.close(1003, 'Binary frames are not part of the protocol; send JSON text frames.');
-      return;
-    }
-    session.receive(data.toString());
-  });
-  // ws answers protocol errors itself (1007 invalid UTF-8, 1009 too big, 1002 malformed) and then closes.
-  ws.on('error', () => {});
-  ws.on('close', (code: number) => {
-    conn.gone();
-    // A peer's own 1000 (normal closure) is a leave on purpose. Anything else may be resumed within the
-    // presence grace: 1001 is also a reload, 1005 a bare close(), 1006 a dropped link or a heartbeat's cut.
-    session.closed(!raw.closedHere && code === 1000);
-  });
+  open.all.add(raw);
+  raw.attach({ session, observed, gone: (connection) => open.gone(connection) });
 }
 
 /**
@@ -87,12 +77,9 @@ export function rawwsTransport(): Transport {
   return {
     name: 'rawws',
     start({ hub, server, config, admission, observer }: TransportContext) {
-      const wss = new WebSocketServer({
-        noServer: true,
-        maxPayload: payloadLimit(config.maxFrameBytes),
-        perMessageDeflate: false,
-        handleProtocols: (offered) => (offered.has(SUBPROTOCOL_V1) ? SUBPROTOCOL_V1 : false),
-      });
+      const maxPayload = payloadLimit(config.maxFrameBytes);
+      const open = new OpenConnections();
+      const choose = (offered: string[]) => (offered.includes(SUBPROTOCOL_V1) ? SUBPROTOCOL_V1 : undefined);
       const heartbeat = new Heartbeat(config.pingIntervalMs);
       const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (pathOf(req.url) !== RAWWS_PATH) {
@@ -126,14 +113,22 @@ export function rawwsTransport(): Transport {
         // release itself is the listener: a closure here would keep this request (and its headers) alive
         // for the life of the connection, since closures of one call share its scope.
         socket.once('close', verdict.release);
-        wss.handleUpgrade(req, socket, head, (ws) => accept(hub, observer, ws, socket, heartbeat, verdict));
+        const answer = answerUpgrade(req, socket, choose);
+        if (answer === undefined) return;
+        socket.write(answer);
+        accept(
+          hub,
+          observer,
+          new RawWsConnection(socket as Socket, head, maxPayload, heartbeat),
+          open,
+          verdict,
+        );
       };
       server.on('upgrade', onUpgrade);
       stopped = async () => {
         server.off('upgrade', onUpgrade);
         heartbeat.stop();
-        await closeAll(wss.clients, CLOSE_GRACE_MS);
-        wss.close();
+        await open.closeAll(CLOSE_GRACE_MS);
       };
     },
     async stop() {

@@ -47,7 +47,9 @@ export const FULL: Plan = {
   // 30 s idle: every connection's heartbeat (25 s, engine.io's and the raw WebSocket's) falls inside it.
   scale: { clients: 20_000, shards: 2, concurrency: 200, settleMs: 30_000 },
   scenarioTimeoutMs: 120_000,
-  repeats: { throughput: 2, latency: 2, memory: 1, connect: 2, scale: 1 },
+  // Connect runs are short (2-3 s each) and the shared host's speed drifts between them by more than the
+  // gap to the goals: a third round, alternating with the peer's, is cheap.
+  repeats: { throughput: 2, latency: 2, memory: 1, connect: 3, scale: 1 },
 };
 
 /** `--quick`: the same workloads, smaller and shorter, under two minutes in all. */

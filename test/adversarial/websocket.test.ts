@@ -72,6 +72,31 @@ for (const path of PATHS) {
       await assertStillChats(server);
     });
 
+    it('refuses a handshake of another WebSocket version with 400, naming the versions served', async () => {
+      const peer = await RawPeer.open(server.port);
+      peer.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 12\r\n\r\n',
+      );
+      await peer.waitClosed();
+      expect(peer.status()).toBe(400);
+      expect(peer.text()).toContain('Sec-WebSocket-Version: 13, 8\r\n');
+      expect(peer.text()).toContain('"code":"bad_request"');
+      await assertStillChats(server);
+    });
+
+    it('refuses a handshake with a malformed key with 400', async () => {
+      const peer = await RawPeer.open(server.port);
+      peer.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: not-a-key\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      await peer.waitClosed();
+      expect(peer.status()).toBe(400);
+      expect(peer.text()).toContain('Missing or invalid Sec-WebSocket-Key header');
+      await assertStillChats(server);
+    });
+
     it('refuses an upgrade with thousands of headers', async () => {
       const headers: Record<string, string> = {};
       for (let i = 0; i < 3000; i++) headers[`X-Junk-${i}`] = 'y'.repeat(20);

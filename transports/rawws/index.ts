@@ -104,17 +104,18 @@ export function rawwsTransport(): Transport {
           );
           return;
         }
+        // A request that is not a WebSocket handshake is answered before admission counts it.
+        const answer = answerUpgrade(req, socket, choose);
+        if (answer === undefined) return;
         const verdict = admission.admit(requestHandshake('rawws', req, config.trustProxy));
         if (!verdict.ok) {
           refuseUpgrade(socket, verdict.code as Parameters<typeof refuseUpgrade>[1], verdict.message);
           return;
         }
-        // The socket closes on every path (a handshake ws refuses, a close, a cut), exactly once. The
+        // The socket closes on every path (a close, a cut), exactly once. The
         // release itself is the listener: a closure here would keep this request (and its headers) alive
         // for the life of the connection, since closures of one call share its scope.
         socket.once('close', verdict.release);
-        const answer = answerUpgrade(req, socket, choose);
-        if (answer === undefined) return;
         socket.write(answer);
         accept(
           hub,

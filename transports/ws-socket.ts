@@ -71,7 +71,7 @@ const PING = controlFrame(0x9, Buffer.alloc(0));
  * FrameReader, pings answered, the close handshake done, protocol errors closed with their code. Frames
  * out are the owner's to write on `raw` (pre-encoded, one write per turn); this class writes only control
  * frames. In place of `ws`'s WebSocket, whose objects (a Receiver and a Sender stream, their listeners)
- * cost a connect about a tenth of its server CPU and each idle connection their memory.
+ * cost 7-9% of a connect's server CPU in the bench, and each idle connection about 1 KB.
  */
 export class WsSocket implements FrameSink {
   private readonly reader: FrameReader;

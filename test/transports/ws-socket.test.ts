@@ -65,14 +65,17 @@ async function pair(
   head?: Buffer,
 ): Promise<{ ws: WsSocket; rec: Recorder; client: Socket; got: () => Frame[]; ended: Promise<unknown> }> {
   const rec = new Recorder();
+  let accept: (ws: WsSocket) => void = () => {};
   const accepted = new Promise<WsSocket>((resolve) => {
-    server = createServer({ allowHalfOpen: true }, (socket) =>
-      resolve(new WsSocket(socket, rec, { maxPayload: 1024 }, head)),
-    );
+    accept = resolve;
   });
-  server?.listen(0, '127.0.0.1');
-  await once(server as Server, 'listening');
-  const port = (server?.address() as { port: number }).port;
+  const listening = createServer({ allowHalfOpen: true }, (socket) =>
+    accept(new WsSocket(socket, rec, { maxPayload: 1024 }, head)),
+  );
+  server = listening;
+  listening.listen(0, '127.0.0.1');
+  await once(listening, 'listening');
+  const { port } = listening.address() as { port: number };
   const client = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
   let data = Buffer.alloc(0);
   client.on('data', (chunk: Buffer) => {

@@ -32,11 +32,61 @@ export type DirectSession = DirectSocket | PollingSession;
 /** Stops the endpoint: its heartbeat timers. */
 export type StopDirect = () => void;
 
-/** The hooks of one accepted session into its hub session. */
-interface Wiring {
-  events: DirectEvents & { upgraded(): void };
-  /** Opens the hub session over `connection`, once it has written its `open` packet. */
-  start(connection: DirectSession): void;
+/**
+ * The events of one accepted session's connection, feeding the hub session that `start` opens. One object
+ * with methods rather than a closure per event: an idle connection holds it for its whole life.
+ */
+class SessionWiring implements DirectEvents {
+  private session: Session | undefined;
+  private conn: ObservedConnection | undefined;
+  private connection: DirectSession | undefined;
+
+  /** `polling` and `sid` for a session that began on long-polling: it leaves that map, and releases its ticket, when it ends. */
+  constructor(
+    private readonly direct: DirectContext,
+    private readonly ticket: Ticket,
+    private readonly polling?: Map<string, PollingSession>,
+    private readonly sid?: string,
+  ) {}
+
+  message(text: string): void {
+    this.conn?.received();
+    this.session?.receive(text);
+  }
+
+  binary(): void {
+    this.conn?.received();
+    this.session?.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
+  }
+
+  closed(): void {
+    if (this.polling && this.sid !== undefined) {
+      this.polling.delete(this.sid);
+      this.ticket.release();
+    }
+    this.conn?.gone();
+    this.session?.closed();
+    if (this.connection) this.direct.closed(this.connection);
+  }
+
+  upgraded(): void {
+    this.conn?.changed('websocket');
+    this.session?.setTransport('websocket');
+  }
+
+  /** Opens the hub session over `opened`, once it has written its `open` packet. */
+  start(opened: DirectSession): void {
+    const { hub, observer } = this.direct.context;
+    this.connection = opened;
+    this.conn = new ObservedConnection(opened, observer);
+    const { handshake } = this.ticket;
+    this.session = hub.open(this.conn, {
+      origin: handshake.origin,
+      remoteAddress: handshake.remoteAddress,
+      handshake,
+    });
+    this.direct.opened(opened);
+  }
 }
 
 /**
@@ -49,7 +99,7 @@ interface Wiring {
  * with its own error.
  */
 export function serveDirectSessions(eio: EngineServer, direct: DirectContext): StopDirect {
-  const { hub, config, admission, observer } = direct.context;
+  const { config, admission } = direct.context;
   const maxPayload = payloadLimit(config.maxFrameBytes);
   const upgrades = config.websocket ? ['websocket'] : [];
   const heartbeat = new EngineHeartbeat({
@@ -139,8 +189,8 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     // The 101 answer and the `open` packet leave in one write.
     socket.cork();
     socket.write(answer);
-    const wiring = wire(ticket);
-    const connection = new DirectSocket(socket as NetSocket, head, maxPayload, heartbeat, wiring.events);
+    const wiring = new SessionWiring(direct, ticket);
+    const connection = new DirectSocket(socket as NetSocket, head, maxPayload, heartbeat, wiring);
     connection.open(sid, maxPayload);
     wiring.start(connection);
     socket.uncork();
@@ -154,11 +204,8 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     }
     const ticket = admit(req, res);
     if (!ticket) return;
-    const wiring = wire(ticket, () => {
-      polling.delete(sid);
-      ticket.release();
-    });
-    const connection = new PollingSession(sid, heartbeat, wiring.events, maxPayload);
+    const wiring = new SessionWiring(direct, ticket, polling, sid);
+    const connection = new PollingSession(sid, heartbeat, wiring, maxPayload);
     polling.set(sid, connection);
     connection.open(upgrades, maxPayload);
     connection.onPoll(res);
@@ -175,46 +222,6 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     if (answer === undefined) return;
     socket.write(answer);
     session.onUpgrade(socket as NetSocket, head, maxPayload);
-  }
-
-  /** The events of a new session's connection, feeding the hub session that `start` opens. */
-  function wire(ticket: Ticket, ended?: () => void): Wiring {
-    let session: Session | undefined;
-    let conn: ObservedConnection | undefined;
-    let connection: DirectSession | undefined;
-    return {
-      events: {
-        message(text) {
-          conn?.received();
-          session?.receive(text);
-        },
-        binary() {
-          conn?.received();
-          session?.invalid(new ProtocolError('bad_frame', 'Binary frames are not part of the protocol.'));
-        },
-        closed() {
-          ended?.();
-          conn?.gone();
-          session?.closed();
-          if (connection) direct.closed(connection);
-        },
-        upgraded() {
-          conn?.changed('websocket');
-          session?.setTransport('websocket');
-        },
-      },
-      start(opened) {
-        connection = opened;
-        conn = new ObservedConnection(opened, observer);
-        const { handshake } = ticket;
-        session = hub.open(conn, {
-          origin: handshake.origin,
-          remoteAddress: handshake.remoteAddress,
-          handshake,
-        });
-        direct.opened(opened);
-      },
-    };
   }
 
   return () => heartbeat.stop();

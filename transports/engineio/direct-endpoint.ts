@@ -3,7 +3,7 @@ import type { Socket as NetSocket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Server as EngineServer } from 'engine.io';
 import type { Session } from '../../src/core/session.js';
-import type { Refusal, Ticket } from '../../src/ports/admission.js';
+import type { Handshake, Refusal, Ticket } from '../../src/ports/admission.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { payloadLimit, type TransportContext } from '../../src/server/transport.js';
 import { ObservedConnection } from '../observed.js';
@@ -41,12 +41,14 @@ class SessionWiring implements DirectEvents {
   private conn: ObservedConnection | undefined;
   private connection: DirectSession | undefined;
 
-  /** `polling` and `sid` for a session that began on long-polling: it leaves that map, and releases its ticket, when it ends. */
+  /**
+   * For a session that began on long-polling, its `sid` in `polling`, which it leaves when it ends, and
+   * its admission `release`. The ticket itself is not kept: its handshake (headers and all) is the hub
+   * session's until hello, and nobody's after.
+   */
   constructor(
     private readonly direct: DirectContext,
-    private readonly ticket: Ticket,
-    private readonly polling?: Map<string, PollingSession>,
-    private readonly sid?: string,
+    private readonly polling?: { sessions: Map<string, PollingSession>; sid: string; release: () => void },
   ) {}
 
   message(text: string): void {
@@ -60,9 +62,9 @@ class SessionWiring implements DirectEvents {
   }
 
   closed(): void {
-    if (this.polling && this.sid !== undefined) {
-      this.polling.delete(this.sid);
-      this.ticket.release();
+    if (this.polling) {
+      this.polling.sessions.delete(this.polling.sid);
+      this.polling.release();
     }
     this.conn?.gone();
     this.session?.closed();
@@ -75,11 +77,10 @@ class SessionWiring implements DirectEvents {
   }
 
   /** Opens the hub session over `opened`, once it has written its `open` packet. */
-  start(opened: DirectSession): void {
+  start(opened: DirectSession, handshake: Handshake): void {
     const { hub, observer } = this.direct.context;
     this.connection = opened;
     this.conn = new ObservedConnection(opened, observer);
-    const { handshake } = this.ticket;
     this.session = hub.open(this.conn, {
       origin: handshake.origin,
       remoteAddress: handshake.remoteAddress,
@@ -189,10 +190,10 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     // The 101 answer and the `open` packet leave in one write.
     socket.cork();
     socket.write(answer);
-    const wiring = new SessionWiring(direct, ticket);
+    const wiring = new SessionWiring(direct);
     const connection = new DirectSocket(socket as NetSocket, head, maxPayload, heartbeat, wiring);
     connection.open(sid, maxPayload);
-    wiring.start(connection);
+    wiring.start(connection, ticket.handshake);
     socket.uncork();
   }
 
@@ -204,12 +205,12 @@ export function serveDirectSessions(eio: EngineServer, direct: DirectContext): S
     }
     const ticket = admit(req, res);
     if (!ticket) return;
-    const wiring = new SessionWiring(direct, ticket, polling, sid);
+    const wiring = new SessionWiring(direct, { sessions: polling, sid, release: ticket.release });
     const connection = new PollingSession(sid, heartbeat, wiring, maxPayload);
     polling.set(sid, connection);
     connection.open(upgrades, maxPayload);
     connection.onPoll(res);
-    wiring.start(connection);
+    wiring.start(connection, ticket.handshake);
   }
 
   function upgradePolling(session: PollingSession, req: IncomingMessage, socket: Duplex, head: Buffer): void {

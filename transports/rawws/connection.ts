@@ -14,8 +14,8 @@ const frames = new FrameCache((text) => encodeTextFrame(text));
 export interface RawWsHooks {
   session: Session;
   observed: ObservedConnection;
-  /** The connection is gone (after the session was told). */
-  gone(connection: RawWsConnection): void;
+  /** Told when the connection is gone (after the session was told): the transport's set of open ones. */
+  open: { gone(connection: RawWsConnection): void };
 }
 
 /** A plain RFC 6455 WebSocket as a Connection: each frame is one text message. */
@@ -82,6 +82,6 @@ export class RawWsConnection implements Connection, WsEvents {
     // A peer's own 1000 (normal closure) is a leave on purpose. Anything else may be resumed within the
     // presence grace: 1001 is also a reload, 1005 a bare close(), 1006 a dropped link or a heartbeat's cut.
     hooks.session.closed(!this.closedHere && code === 1000);
-    hooks.gone(this);
+    hooks.open.gone(this);
   }
 }

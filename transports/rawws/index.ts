@@ -64,7 +64,7 @@ function accept(
     handshake: ticket.handshake,
   });
   open.all.add(raw);
-  raw.attach({ session, observed, gone: (connection) => open.gone(connection) });
+  raw.attach({ session, observed, open });
 }
 
 /**

@@ -72,13 +72,19 @@ for (const path of PATHS) {
       await assertStillChats(server);
     });
 
-    it('refuses a handshake of another WebSocket version with 400, naming the versions served', async () => {
+    /** Sends an upgrade request with this key and version by hand, and waits for the server to close. */
+    async function refusedHandshake(key: string, version: string): Promise<RawPeer> {
       const peer = await RawPeer.open(server.port);
       peer.write(
         `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 12\r\n\r\n',
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: ${version}\r\n\r\n`,
       );
       await peer.waitClosed();
+      return peer;
+    }
+
+    it('refuses a handshake of another WebSocket version with 400, naming the versions served', async () => {
+      const peer = await refusedHandshake('dGhlIHNhbXBsZSBub25jZQ==', '12');
       expect(peer.status()).toBe(400);
       expect(peer.text()).toContain('Sec-WebSocket-Version: 13, 8\r\n');
       expect(peer.text()).toContain('"code":"bad_request"');
@@ -86,12 +92,7 @@ for (const path of PATHS) {
     });
 
     it('refuses a handshake with a malformed key with 400', async () => {
-      const peer = await RawPeer.open(server.port);
-      peer.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          'Sec-WebSocket-Key: not-a-key\r\nSec-WebSocket-Version: 13\r\n\r\n',
-      );
-      await peer.waitClosed();
+      const peer = await refusedHandshake('not-a-key', '13');
       expect(peer.status()).toBe(400);
       expect(peer.text()).toContain('Missing or invalid Sec-WebSocket-Key header');
       await assertStillChats(server);

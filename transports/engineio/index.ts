@@ -9,6 +9,7 @@ import {
   type Transport,
   type TransportContext,
 } from '../../src/server/transport.js';
+import { OpenConnections } from '../open-connections.js';
 import { refuseUpgrade } from '../rawws/handshake.js';
 import { replyError } from '../sse/http.js';
 import { UnclaimedUpgrades } from '../unclaimed-upgrades.js';
@@ -62,9 +63,7 @@ export function engineioTransport(): Transport {
   let stopRefusing: (() => void) | undefined;
   let forwarder: SessionForwarder | undefined;
   let stopDirect: StopDirect | undefined;
-  /** Open sessions. */
-  const open = new Set<DirectSession>();
-  let allClosed: (() => void) | undefined;
+  const open = new OpenConnections<DirectSession>();
   return {
     name: 'engineio',
     start({ hub, server, config, log, admission, directory, observer }: TransportContext) {
@@ -88,10 +87,7 @@ export function engineioTransport(): Transport {
         context,
         refuse: answerRefusal,
         opened: (socket) => open.add(socket),
-        closed: (socket) => {
-          open.delete(socket);
-          if (open.size === 0) allClosed?.();
-        },
+        closed: (socket) => open.gone(socket),
       });
       const handleRequest = eio.handleRequest.bind(eio);
       eio.handleRequest = (req, res) => {
@@ -118,15 +114,7 @@ export function engineioTransport(): Transport {
       stopRefusing = undefined;
       // The hub has queued `bye` and asked each session to close; a polling client only gets it on its next
       // GET, so give those a moment before the rest are cut.
-      if (open.size > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, DRAIN_MS);
-          allClosed = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      await open.drained(DRAIN_MS);
       engine?.close();
       for (const socket of open) socket.terminate();
       engine = undefined;

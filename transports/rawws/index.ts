@@ -6,6 +6,7 @@ import type { Ticket } from '../../src/ports/admission.js';
 import type { Observer } from '../../src/ports/observer.js';
 import { payloadLimit, type Transport, type TransportContext } from '../../src/server/transport.js';
 import { ObservedConnection } from '../observed.js';
+import { OpenConnections } from '../open-connections.js';
 import { requestHandshake } from '../request-handshake.js';
 import { answerUpgrade } from '../ws-upgrade.js';
 import { RawWsConnection } from './connection.js';
@@ -23,38 +24,12 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? (url ?? '') : (url ?? '').slice(0, q);
 }
 
-/** The open connections, and who waits for them all to be gone. */
-class OpenConnections {
-  readonly all = new Set<RawWsConnection>();
-  private drained: (() => void) | undefined;
-
-  gone(connection: RawWsConnection): void {
-    this.all.delete(connection);
-    if (this.all.size === 0) this.drained?.();
-  }
-
-  /** Resolves once every connection has closed, terminating those still open after `graceMs`. */
-  closeAll(graceMs: number): Promise<void> {
-    if (this.all.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        for (const connection of this.all) connection.ws.terminate();
-      }, graceMs);
-      timer.unref();
-      this.drained = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-}
-
 /** Hands one accepted WebSocket to the hub. */
 function accept(
   hub: Hub,
   observer: Observer,
   raw: RawWsConnection,
-  open: OpenConnections,
+  open: OpenConnections<RawWsConnection>,
   ticket: Ticket,
 ): void {
   const observed = new ObservedConnection(raw, observer);
@@ -63,7 +38,7 @@ function accept(
     remoteAddress: ticket.handshake.remoteAddress,
     handshake: ticket.handshake,
   });
-  open.all.add(raw);
+  open.add(raw);
   raw.attach({ session, observed, open });
 }
 
@@ -78,7 +53,7 @@ export function rawwsTransport(): Transport {
     name: 'rawws',
     start({ hub, server, config, admission, observer }: TransportContext) {
       const maxPayload = payloadLimit(config.maxFrameBytes);
-      const open = new OpenConnections();
+      const open = new OpenConnections<RawWsConnection>();
       const choose = (offered: string[]) => (offered.includes(SUBPROTOCOL_V1) ? SUBPROTOCOL_V1 : undefined);
       const heartbeat = new Heartbeat(config.pingIntervalMs);
       const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -129,7 +104,11 @@ export function rawwsTransport(): Transport {
       stopped = async () => {
         server.off('upgrade', onUpgrade);
         heartbeat.stop();
-        await open.closeAll(CLOSE_GRACE_MS);
+        // The hub asked each connection to close: those still open after the grace are cut, and their
+        // close follows at once.
+        await open.drained(CLOSE_GRACE_MS);
+        for (const connection of open) connection.ws.terminate();
+        await open.drained(CLOSE_GRACE_MS);
       };
     },
     async stop() {

@@ -74,3 +74,10 @@ export function rawUpgrade(
     socket.once('error', reject);
   });
 }
+
+/** A close frame's payload (RFC 6455 5.5.1): the code, then the reason. */
+export function closePayload(code: number, reason: Buffer | string = ''): Buffer {
+  const head = Buffer.alloc(2);
+  head.writeUInt16BE(code);
+  return Buffer.concat([head, Buffer.from(reason)]);
+}

@@ -1,32 +1,14 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FrameReader } from '../../bench/ws-frames.js';
 import { type WsEvents, WsSocket } from '../../transports/ws-socket.js';
-import { wsFrame } from '../helpers/raw-ws.js';
+import { closePayload, wsFrame } from '../helpers/raw-ws.js';
 
 /** A server frame as the client reads it. */
 interface Frame {
   opcode: number;
   payload: Buffer;
-}
-
-/** Splits unmasked server frames (payloads under 126 bytes, as every control frame is). */
-function framesOf(bytes: Buffer): Frame[] {
-  const out: Frame[] = [];
-  for (let at = 0; at + 2 <= bytes.length; ) {
-    const length = (bytes[at + 1] as number) & 0x7f;
-    out.push({ opcode: (bytes[at] as number) & 0x0f, payload: bytes.subarray(at + 2, at + 2 + length) });
-    at += 2 + length;
-  }
-  return out;
-}
-
-/** A close frame's payload. */
-function closePayload(code: number, reason = ''): Buffer {
-  const out = Buffer.alloc(2 + Buffer.byteLength(reason));
-  out.writeUInt16BE(code);
-  out.write(reason, 2);
-  return out;
 }
 
 /** What the WsSocket told its owner, in order. */
@@ -77,13 +59,13 @@ async function pair(
   await once(listening, 'listening');
   const { port } = listening.address() as { port: number };
   const client = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  let data = Buffer.alloc(0);
-  client.on('data', (chunk: Buffer) => {
-    data = Buffer.concat([data, chunk]);
-  });
+  // The bench's client-side reader of server frames; payloads are views, so kept as copies.
+  const frames: Frame[] = [];
+  const reader = new FrameReader((opcode, payload) => frames.push({ opcode, payload: Buffer.from(payload) }));
+  client.on('data', (chunk: Buffer) => reader.push(chunk));
   const ended = once(client, 'end');
   const ws = await accepted;
-  return { ws, rec, client, got: () => framesOf(data), ended };
+  return { ws, rec, client, got: () => frames, ended };
 }
 
 describe('WsSocket', () => {

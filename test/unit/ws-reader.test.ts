@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameReader, type FrameSink } from '../../transports/ws-reader.js';
-import { wsFrame } from '../helpers/raw-ws.js';
+import { closePayload, wsFrame } from '../helpers/raw-ws.js';
 
 /** Everything a reader told its sink, in order, as short strings. */
 function record(maxPayload = 1024, maxFragments?: number): { reader: FrameReader; events: string[] } {
@@ -14,13 +14,6 @@ function record(maxPayload = 1024, maxFragments?: number): { reader: FrameReader
     onFail: (code) => events.push(`fail ${code}`),
   };
   return { reader: new FrameReader(sink, { maxPayload, ...(maxFragments ? { maxFragments } : {}) }), events };
-}
-
-/** A close frame's payload: the code, then the reason. */
-function closePayload(code: number, reason: Buffer | string = ''): Buffer {
-  const head = Buffer.alloc(2);
-  head.writeUInt16BE(code);
-  return Buffer.concat([head, Buffer.from(reason)]);
 }
 
 describe('FrameReader', () => {

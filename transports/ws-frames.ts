@@ -26,3 +26,21 @@ export function encodeTextFrame(text: string, prefix = ''): Buffer {
 export function encodeMessageFrame(text: string): Buffer {
   return encodeTextFrame(text, '4');
 }
+
+/** A control frame (RFC 6455 5.5) from the server: unmasked, at most 125 bytes of payload. */
+export function encodeControlFrame(opcode: number, payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(2 + payload.length);
+  frame[0] = 0x80 | opcode;
+  frame[1] = payload.length;
+  payload.copy(frame, 2);
+  return frame;
+}
+
+/** A close frame with `code` (none: an empty close) and `reason`. */
+export function encodeCloseFrame(code: number | undefined, reason = ''): Buffer {
+  if (code === undefined) return encodeControlFrame(0x8, Buffer.alloc(0));
+  const payload = Buffer.allocUnsafe(2 + Buffer.byteLength(reason));
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2, 'utf8');
+  return encodeControlFrame(0x8, payload.subarray(0, 125));
+}

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { DeadlineQueue } from '../src/server/deadlines.js';
+import { encodeCloseFrame, encodeControlFrame } from './ws-frames.js';
 import { FrameReader, type FrameSink, type ReaderLimits } from './ws-reader.js';
 
 /** What a server-side WebSocket tells its owner. */
@@ -45,26 +46,8 @@ function onError(this: Owned): void {
   this.destroy();
 }
 
-/** A control frame (RFC 6455 5.5) from the server: unmasked, at most 125 bytes of payload. */
-function controlFrame(opcode: number, payload: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(2 + payload.length);
-  frame[0] = 0x80 | opcode;
-  frame[1] = payload.length;
-  payload.copy(frame, 2);
-  return frame;
-}
-
-/** A close frame with `code` (none: an empty close) and `reason`. */
-function closeFrame(code: number | undefined, reason = ''): Buffer {
-  if (code === undefined) return controlFrame(0x8, Buffer.alloc(0));
-  const payload = Buffer.allocUnsafe(2 + Buffer.byteLength(reason));
-  payload.writeUInt16BE(code, 0);
-  payload.write(reason, 2, 'utf8');
-  return controlFrame(0x8, payload.subarray(0, 125));
-}
-
 /** The empty ping every heartbeat sends. */
-const PING = controlFrame(0x9, Buffer.alloc(0));
+const PING = encodeControlFrame(0x9, Buffer.alloc(0));
 
 /**
  * The server side of an RFC 6455 connection over its TCP socket, after the `101`: frames read by a
@@ -159,7 +142,7 @@ export class WsSocket implements FrameSink {
       return;
     }
     this.pendingPongs++;
-    this.raw.write(controlFrame(0xa, payload), () => {
+    this.raw.write(encodeControlFrame(0xa, payload), () => {
       this.pendingPongs--;
     });
   }
@@ -189,7 +172,7 @@ export class WsSocket implements FrameSink {
       this.raw.destroy();
       return;
     }
-    this.raw.end(closeFrame(code, reason));
+    this.raw.end(encodeCloseFrame(code, reason));
     closing.add(this.raw, () => this.raw.destroy());
   }
 }
